@@ -1,0 +1,73 @@
+/* wasp_io.h - files in and out: DOTmark CSV, HDF5, MRC/MRCS.
+ *
+ * Readers validate what they read and fail with a message naming the file,
+ * the dataset and the offending value.  Writers never leave a half-written
+ * file under its final name: they write "<path>.tmp.<pid>" and rename it on
+ * commit.  Serial (each call touches files from the calling rank only);
+ * the drivers in par/ decide which rank reads or writes.  Not collective. */
+#ifndef WASP_IO_H
+#define WASP_IO_H
+
+#include <stdbool.h>
+#include "wasp_measure.h"
+
+/* ---- reading measures ------------------------------------------------- */
+
+/* One measure from "FILE" or "FILE:INDEX" (INDEX selects an image of a stack,
+ * 0-based).  Format by extension: .csv (DOTmark: one image row per line,
+ * comma-separated), .h5/.hdf5 (/images [N,ny,nx] or [ny,nx], float32/64; or a
+ * point cloud /points [M,d] + /weights [M]; or groups /measures/<k>/points,
+ * /measures/<k>/weights), .mrc/.mrcs/.map (modes 0, 1, 2, 6, 12).  Values are
+ * returned as double, unvalidated beyond shape (metrics check NaN/sign). */
+wasp_status wasp_io_read_measure(const char *spec, wasp_measure *m);
+
+/* How many measures FILE holds (images in a stack, clouds in /measures). */
+wasp_status wasp_io_count(const char *path, long *count);
+
+/* Measures [first, first+count) of FILE into ms[0..count). */
+wasp_status wasp_io_read_range(const char *path, long first, long count, wasp_measure *ms);
+
+/* A volume (3-D MRC map) as float32 [nz][ny][nx]; voxel size in Angstrom
+ * (0 when the header records none). */
+wasp_status wasp_io_read_volume(const char *path, int *nz, int *ny, int *nx, float **data,
+                                double *voxel);
+
+/* ---- writing --------------------------------------------------------- */
+
+typedef struct wasp_h5 wasp_h5;
+
+/* Create an HDF5 file that appears under `path` only on commit. */
+wasp_status wasp_h5_create(const char *path, wasp_h5 **f);
+/* Datasets; `name` may contain groups ("/plan/mass"), created as needed. */
+wasp_status wasp_h5_write_double(wasp_h5 *f, const char *name, int rank, const long *dims,
+                                 const double *data);
+wasp_status wasp_h5_write_float(wasp_h5 *f, const char *name, int rank, const long *dims,
+                                const float *data);
+wasp_status wasp_h5_write_long(wasp_h5 *f, const char *name, int rank, const long *dims,
+                               const long *data);
+/* Attributes on an existing object ("/" for the file). */
+wasp_status wasp_h5_attr_double(wasp_h5 *f, const char *obj, const char *key, double v);
+wasp_status wasp_h5_attr_long(wasp_h5 *f, const char *obj, const char *key, long v);
+wasp_status wasp_h5_attr_string(wasp_h5 *f, const char *obj, const char *key, const char *v);
+/* Close and rename to the final name; *f = NULL. */
+wasp_status wasp_h5_commit(wasp_h5 **f);
+/* Close and delete the temporary file; *f = NULL.  Safe on NULL. */
+void wasp_h5_abort(wasp_h5 **f);
+
+/* Read a whole dataset as double (tests, checkpoints, merge); *data malloc'd. */
+wasp_status wasp_h5_read_double(const char *path, const char *name, int *rank, long dims[8],
+                                double **data);
+/* Read an attribute (double or integer stored) / string attribute. */
+wasp_status wasp_h5_read_attr_double(const char *path, const char *obj, const char *key,
+                                     double *v);
+wasp_status wasp_h5_read_attr_string(const char *path, const char *obj, const char *key,
+                                     char *buf, size_t len);
+
+/* MRC/MRCS writer (mode 2, float32), through a temporary name. */
+wasp_status wasp_mrc_write(const char *path, int nz, int ny, int nx, const float *data,
+                           double voxel);
+
+/* Write a text file atomically (temporary name, then rename). */
+wasp_status wasp_io_write_text(const char *path, const char *text);
+
+#endif

@@ -1,0 +1,60 @@
+/* wasp_ot.h - exact discrete optimal transport with an optimality certificate.
+ *
+ *   minimise  sum_ij c(src_i, dst_j) pi_ij   over pi >= 0 with
+ *             sum_j pi_ij = a_i,  sum_i pi_ij = b_j,  sum a = sum b.
+ *
+ * Network simplex on the bipartite graph with implicit costs (wasp_cost):
+ * memory grows with the number of sites, not with their product.  Masses are
+ * scaled to 64-bit integers so that pivots are exact and cannot drift; the
+ * reported value, plan and certificate are in the caller's real units and
+ * are re-evaluated on the real costs.  Pure C, no MPI, no files; a solver
+ * object is used by one thread at a time.  Not collective. */
+#ifndef WASP_OT_H
+#define WASP_OT_H
+
+#include "wasp_base.h"
+#include "wasp_cost.h"
+
+typedef struct wasp_ot wasp_ot;
+
+typedef struct {
+  double tol;         /* relative optimality tolerance (default 1e-9)        */
+  long max_pivots;    /* 0 = no limit                                        */
+  long block;         /* pricing block size in arcs; 0 = automatic           */
+} wasp_ot_options;
+
+typedef struct {
+  double value;            /* optimal cost sum c pi (real units)              */
+  double mass;             /* transported mass sum a                          */
+  double primal_residual;  /* max_i |sum_j pi_ij - a_i|, same for columns     */
+  double min_reduced_cost; /* min over ALL arcs of c_ij - u_i - v_j           */
+  double duality_gap;      /* value - (sum a u + sum b v)                     */
+  double cost_scale;       /* max |c| over the plan's arcs: the scale for tol */
+  long iterations;         /* simplex pivots                                  */
+  double seconds;          /* wall time of the solve incl. certificate        */
+  int optimal;             /* 1 when gap and dual infeasibility are within tol */
+} wasp_ot_result;
+
+void wasp_ot_options_default(wasp_ot_options *opt);
+
+wasp_status wasp_ot_create(const wasp_ot_options *opt, wasp_ot **ot);
+void wasp_ot_destroy(wasp_ot **ot);
+
+/* Solve.  src[i] / dst[j] are site ids of the cost model with masses a[i] >
+ * 0, b[j] > 0 (zero-mass sites must be left out by the caller).  The totals
+ * must agree to 1e-9 relative; b is rescaled internally to sum(a) exactly.
+ * Fails with WASP_ERR_NUMERIC (and fills res) when the certificate does not
+ * prove optimality within tol. */
+wasp_status wasp_ot_solve(wasp_ot *ot, const wasp_cost *cost, long ns, const long *src,
+                          const double *a, long nt, const long *dst, const double *b,
+                          wasp_ot_result *res);
+
+/* The optimal plan of the last solve: nnz entries (source index into src,
+ * target index into dst, mass).  Arrays owned by the solver, valid until the
+ * next solve or destroy. */
+wasp_status wasp_ot_plan(const wasp_ot *ot, long *nnz, const long **isrc,
+                         const long **jdst, const double **mass);
+/* Dual potentials u[ns], v[nt] of the last solve (owned by the solver). */
+wasp_status wasp_ot_potentials(const wasp_ot *ot, const double **u, const double **v);
+
+#endif

@@ -1,0 +1,212 @@
+/* Ground costs c = d^p for grids (plain or periodic) and point clouds.
+ *
+ * On a grid the cost depends only on the offset (|di|, |dj|), so one table of
+ * ny*nx values serves every pair: memory linear in the pixel count, and a
+ * cost evaluation is two integer differences and a load. */
+#include "wasp/wasp_cost.h"
+
+#include <math.h>
+#include <string.h>
+
+struct wasp_cost {
+  bool grid;
+  double p, cap;       /* cap <= 0: none                                    */
+  /* grid */
+  int ny, nx;
+  double h;
+  bool torus;
+  double *table;       /* table[dy*nx + dx] = min(d(dy, dx)^p, cap)          */
+  double *dtable;      /* ground distance d(dy, dx)                          */
+  /* cloud */
+  int dim, npx, npy;
+  double *X, *Y;
+  double bound;
+};
+
+static double power(double d, double p)
+{
+  if (p == 1.0) return d;
+  if (p == 2.0) return d * d;
+  if (p == 3.0) return d * d * d;
+  return pow(d, p);
+}
+
+static wasp_status check_p(double p)
+{
+  if (!(p >= 1.0) || !isfinite(p))
+    return wasp_fail(WASP_ERR_ARG, "-p %g is invalid: the exponent must be a finite number >= 1", p);
+  return WASP_OK;
+}
+
+static void fill_grid_tables(wasp_cost *c)
+{
+  double bound = 0.0;
+  for (int dy = 0; dy < c->ny; dy++) {
+    int ey = c->torus && c->ny - dy < dy ? c->ny - dy : dy;
+    for (int dx = 0; dx < c->nx; dx++) {
+      int ex = c->torus && c->nx - dx < dx ? c->nx - dx : dx;
+      double d = c->h * sqrt((double)ey * ey + (double)ex * ex);
+      double v = power(d, c->p);
+      if (c->cap > 0 && v > c->cap) v = c->cap;
+      c->dtable[(long)dy * c->nx + dx] = d;
+      c->table[(long)dy * c->nx + dx] = v;
+      if (v > bound) bound = v;
+    }
+  }
+  c->bound = bound;
+}
+
+wasp_status wasp_cost_create_grid(int ny, int nx, double h, bool torus, double p, wasp_cost **cost)
+{
+  wasp_cost *c;
+  *cost = NULL;
+  WASP_TRY(check_p(p));
+  if (ny <= 0 || nx <= 0) return wasp_fail(WASP_ERR_ARG, "grid %d x %d is empty", ny, nx);
+  if (!(h > 0) || !isfinite(h)) return wasp_fail(WASP_ERR_ARG, "-spacing %g must be positive", h);
+  WASP_TRY(wasp_calloc(1, sizeof *c, &c));
+  c->grid = true;
+  c->p = p;
+  c->ny = ny;
+  c->nx = nx;
+  c->h = h;
+  c->torus = torus;
+  if (wasp_malloc(sizeof(double) * (size_t)ny * (size_t)nx, &c->table) ||
+      wasp_malloc(sizeof(double) * (size_t)ny * (size_t)nx, &c->dtable)) {
+    wasp_cost_destroy(&c);
+    return WASP_ERR_MEM;
+  }
+  fill_grid_tables(c);
+  *cost = c;
+  return WASP_OK;
+}
+
+static void cloud_bound(wasp_cost *c)
+{
+  /* The diameter of the joint bounding box bounds every distance. */
+  double d2 = 0.0;
+  for (int k = 0; k < c->dim; k++) {
+    double lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < c->npx; i++) {
+      lo = fmin(lo, c->X[(long)i * c->dim + k]);
+      hi = fmax(hi, c->X[(long)i * c->dim + k]);
+    }
+    for (int i = 0; i < c->npy; i++) {
+      lo = fmin(lo, c->Y[(long)i * c->dim + k]);
+      hi = fmax(hi, c->Y[(long)i * c->dim + k]);
+    }
+    d2 += (hi - lo) * (hi - lo);
+  }
+  c->bound = power(sqrt(d2), c->p);
+  if (c->cap > 0 && c->bound > c->cap) c->bound = c->cap;
+}
+
+wasp_status wasp_cost_create_cloud(int dim, int npx, const double *X, int npy, const double *Y,
+                                   double p, wasp_cost **cost)
+{
+  wasp_cost *c;
+  *cost = NULL;
+  WASP_TRY(check_p(p));
+  if (dim <= 0 || npx <= 0 || npy <= 0)
+    return wasp_fail(WASP_ERR_ARG, "point clouds of %d and %d points in dimension %d", npx, npy, dim);
+  WASP_TRY(wasp_calloc(1, sizeof *c, &c));
+  c->p = p;
+  c->dim = dim;
+  c->npx = npx;
+  c->npy = npy;
+  if (wasp_malloc(sizeof(double) * (size_t)npx * dim, &c->X) ||
+      wasp_malloc(sizeof(double) * (size_t)npy * dim, &c->Y)) {
+    wasp_cost_destroy(&c);
+    return WASP_ERR_MEM;
+  }
+  memcpy(c->X, X, sizeof(double) * (size_t)npx * dim);
+  memcpy(c->Y, Y, sizeof(double) * (size_t)npy * dim);
+  cloud_bound(c);
+  *cost = c;
+  return WASP_OK;
+}
+
+void wasp_cost_destroy(wasp_cost **cost)
+{
+  if (!*cost) return;
+  wasp_free(&(*cost)->table);
+  wasp_free(&(*cost)->dtable);
+  wasp_free(&(*cost)->X);
+  wasp_free(&(*cost)->Y);
+  wasp_free(cost);
+}
+
+wasp_status wasp_cost_set_cap(wasp_cost *c, double cap)
+{
+  if (!isfinite(cap)) return wasp_fail(WASP_ERR_ARG, "cost cap %g is not finite", cap);
+  c->cap = cap > 0 ? cap : 0.0;
+  if (c->grid) fill_grid_tables(c);
+  else cloud_bound(c);
+  return WASP_OK;
+}
+
+static inline long grid_offset(const wasp_cost *c, long i, long j)
+{
+  long yi = i / c->nx, xi = i - yi * c->nx, yj = j / c->nx, xj = j - yj * c->nx;
+  long dy = yi > yj ? yi - yj : yj - yi, dx = xi > xj ? xi - xj : xj - xi;
+  return dy * c->nx + dx;
+}
+
+static double cloud_dist(const wasp_cost *c, long i, long j)
+{
+  const double *x = c->X + i * c->dim, *y = c->Y + j * c->dim;
+  double s = 0.0;
+  for (int k = 0; k < c->dim; k++) s += (x[k] - y[k]) * (x[k] - y[k]);
+  return sqrt(s);
+}
+
+static double cloud_cost(const wasp_cost *c, long i, long j)
+{
+  double v;
+  if (c->p == 2.0) {
+    const double *x = c->X + i * c->dim, *y = c->Y + j * c->dim;
+    v = 0.0;
+    for (int k = 0; k < c->dim; k++) v += (x[k] - y[k]) * (x[k] - y[k]);
+  } else {
+    v = power(cloud_dist(c, i, j), c->p);
+  }
+  return c->cap > 0 && v > c->cap ? c->cap : v;
+}
+
+double wasp_cost_eval(const wasp_cost *c, long i, long j)
+{
+  return c->grid ? c->table[grid_offset(c, i, j)] : cloud_cost(c, i, j);
+}
+
+void wasp_cost_row(const wasp_cost *c, long i, long n, const long *js, double *out)
+{
+  if (c->grid) {
+    const long nx = c->nx, yi = i / nx, xi = i - yi * nx;
+    const double *t = c->table;
+    for (long k = 0; k < n; k++) {
+      long yj = js[k] / nx, xj = js[k] - yj * nx;
+      long dy = yi > yj ? yi - yj : yj - yi, dx = xi > xj ? xi - xj : xj - xi;
+      out[k] = t[dy * nx + dx];
+    }
+  } else {
+    for (long k = 0; k < n; k++) out[k] = cloud_cost(c, i, js[k]);
+  }
+}
+
+double wasp_cost_distance(const wasp_cost *c, long i, long j)
+{
+  return c->grid ? c->dtable[grid_offset(c, i, j)] : cloud_dist(c, i, j);
+}
+
+double wasp_cost_bound(const wasp_cost *c) { return c->bound; }
+
+double wasp_cost_exponent(const wasp_cost *c) { return c->p; }
+
+bool wasp_cost_grid(const wasp_cost *c, int *ny, int *nx, double *h, bool *torus)
+{
+  if (!c->grid) return false;
+  if (ny) *ny = c->ny;
+  if (nx) *nx = c->nx;
+  if (h) *h = c->h;
+  if (torus) *torus = c->torus;
+  return true;
+}

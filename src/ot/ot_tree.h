@@ -1,0 +1,51 @@
+/* Private state of the network simplex (src/ot/simplex.c).
+ *
+ * Tree bookkeeping, per node v (sources, sinks, then the root):
+ *   parent[v]     parent in the spanning tree (-1 for the root)
+ *   pred_arc[v]   the tree arc joining v to its parent: i*nt + j for a real
+ *                 arc, -1 - v for v's artificial arc to the root
+ *   dir[v]        +1 when that arc points v -> parent, -1 when parent -> v
+ *   flow[v]       its flow, in integer mass units
+ *   thread[v]     next node in a preorder walk of the tree (circular)
+ *   rev_thread[v] previous node in that walk
+ *   succ_num[v]   number of nodes in v's subtree, v included
+ *   last_succ[v]  last node of v's subtree in the preorder walk
+ *   pi[v]         potential; reduced cost of arc s -> t is c - pi[s] + pi[t]
+ * so a subtree is the contiguous preorder segment [v .. last_succ[v]]. */
+#ifndef WASP_OT_TREE_H
+#define WASP_OT_TREE_H
+
+#include "wasp/wasp_ot.h"
+
+struct wasp_ot {
+  wasp_ot_options opt;
+  long cap_nodes, cap_row;   /* allocated sizes, reused across solves */
+
+  const wasp_cost *cost;
+  long ns, nt;
+  const long *src, *dst;
+  int nodes;                 /* ns + nt + 1 */
+  double mass_a, scale, cbound, big_m;
+  long block, next_arc;
+
+  int *parent, *thread, *rev_thread, *succ_num, *last_succ;
+  signed char *dir;
+  int64_t *flow, *supply;
+  long *pred_arc;
+  double *pred_cost, *pi;
+
+  /* scratch for one tree update, indexed along the reversed path */
+  int *path, *old_last, *old_succ, *seg_a0, *seg_a1, *seg_b0;
+  long *old_arc;
+  double *old_cost;
+  signed char *old_dir;
+  int64_t *old_flow;
+  double *rowbuf;            /* one row of costs (nt) */
+
+  /* results of the last solve */
+  long nnz;
+  long *plan_i, *plan_j;
+  double *plan_m, *u, *v;
+};
+
+#endif

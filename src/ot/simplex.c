@@ -1,0 +1,499 @@
+/* Network simplex for the transportation problem with implicit costs.
+ *
+ * Nodes: sources 0..ns-1, sinks ns..ns+nt-1, an artificial root R.  Real
+ * arcs i -> ns+j are never stored: arc id k = i*nt + j and its cost comes from
+ * the cost model on demand.  In an uncapacitated transport problem every
+ * non-tree arc carries zero flow, so the only per-arc state is that of the
+ * ns+nt tree arcs, each keyed by its child node: memory is linear in the
+ * number of sites.
+ *
+ * The spanning tree is stored as parent pointers plus a preorder thread
+ * (thread / rev_thread), subtree sizes and the last node of each subtree,
+ * which makes the cycle search, the subtree re-rooting and the potential
+ * update proportional to the sizes involved.  Masses are scaled to 64-bit
+ * integers: flows are then exact, ties are exact, and the strongly feasible
+ * leaving-arc rule (the last blocking arc in the cycle's orientation from
+ * the apex) rules out cycling on the many degenerate pivots of grid
+ * problems.
+ *
+ * Optimality is not taken on trust: after the pivots stop, potentials are
+ * recomputed from the tree and every one of the ns*nt reduced costs is
+ * priced; the result carries that minimum, the primal residual and the gap. */
+#include "ot_tree.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define UP 1
+#define DOWN (-1)
+
+void wasp_ot_options_default(wasp_ot_options *opt)
+{
+  opt->tol = 1e-9;
+  opt->max_pivots = 0;
+  opt->block = 0;
+}
+
+wasp_status wasp_ot_create(const wasp_ot_options *opt, wasp_ot **ot)
+{
+  WASP_TRY(wasp_calloc(1, sizeof **ot, ot));
+  if (opt) (*ot)->opt = *opt;
+  else wasp_ot_options_default(&(*ot)->opt);
+  if (!((*ot)->opt.tol > 0)) (*ot)->opt.tol = 1e-9;
+  return WASP_OK;
+}
+
+static void free_arrays(wasp_ot *ot)
+{
+  void **arrays[] = {(void **)&ot->parent, (void **)&ot->thread, (void **)&ot->rev_thread,
+                     (void **)&ot->succ_num, (void **)&ot->last_succ, (void **)&ot->dir,
+                     (void **)&ot->flow, (void **)&ot->supply, (void **)&ot->pred_arc,
+                     (void **)&ot->pred_cost, (void **)&ot->pi, (void **)&ot->path,
+                     (void **)&ot->old_last, (void **)&ot->old_succ, (void **)&ot->seg_a0,
+                     (void **)&ot->seg_a1, (void **)&ot->seg_b0, (void **)&ot->old_arc,
+                     (void **)&ot->old_cost, (void **)&ot->old_dir, (void **)&ot->old_flow,
+                     (void **)&ot->rowbuf, (void **)&ot->plan_i, (void **)&ot->plan_j,
+                     (void **)&ot->plan_m, (void **)&ot->u, (void **)&ot->v};
+  for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++) wasp_free(arrays[k]);
+  ot->cap_nodes = 0;
+}
+
+void wasp_ot_destroy(wasp_ot **ot)
+{
+  if (!*ot) return;
+  free_arrays(*ot);
+  wasp_free(ot);
+}
+
+static wasp_status reserve(wasp_ot *ot, long nodes, long nt)
+{
+  if (nodes <= ot->cap_nodes && nt <= ot->cap_row) return WASP_OK;
+  free_arrays(ot);
+  size_t n = (size_t)nodes;
+  if (wasp_malloc(n * sizeof(int), &ot->parent) || wasp_malloc(n * sizeof(int), &ot->thread) ||
+      wasp_malloc(n * sizeof(int), &ot->rev_thread) || wasp_malloc(n * sizeof(int), &ot->succ_num) ||
+      wasp_malloc(n * sizeof(int), &ot->last_succ) || wasp_malloc(n, &ot->dir) ||
+      wasp_malloc(n * sizeof(int64_t), &ot->flow) || wasp_malloc(n * sizeof(int64_t), &ot->supply) ||
+      wasp_malloc(n * sizeof(long), &ot->pred_arc) || wasp_malloc(n * sizeof(double), &ot->pred_cost) ||
+      wasp_malloc(n * sizeof(double), &ot->pi) || wasp_malloc(n * sizeof(int), &ot->path) ||
+      wasp_malloc(n * sizeof(int), &ot->old_last) || wasp_malloc(n * sizeof(int), &ot->old_succ) ||
+      wasp_malloc(n * sizeof(int), &ot->seg_a0) || wasp_malloc(n * sizeof(int), &ot->seg_a1) ||
+      wasp_malloc(n * sizeof(int), &ot->seg_b0) || wasp_malloc(n * sizeof(long), &ot->old_arc) ||
+      wasp_malloc(n * sizeof(double), &ot->old_cost) || wasp_malloc(n, &ot->old_dir) ||
+      wasp_malloc(n * sizeof(int64_t), &ot->old_flow) ||
+      wasp_malloc((size_t)nt * sizeof(double), &ot->rowbuf) ||
+      wasp_malloc(n * sizeof(long), &ot->plan_i) || wasp_malloc(n * sizeof(long), &ot->plan_j) ||
+      wasp_malloc(n * sizeof(double), &ot->plan_m) || wasp_malloc(n * sizeof(double), &ot->u) ||
+      wasp_malloc(n * sizeof(double), &ot->v)) {
+    free_arrays(ot);
+    return WASP_ERR_MEM;
+  }
+  ot->cap_nodes = nodes;
+  ot->cap_row = nt;
+  return WASP_OK;
+}
+
+/* Scale masses to integers summing to the same total: a power-of-two scale
+ * keeps a*scale exact in the leading digits and the total below 2^52. */
+static wasp_status scale_masses(wasp_ot *ot, const double *a, const double *b, double ratio)
+{
+  long ns = ot->ns, nt = ot->nt;
+  ot->scale = ldexp(1.0, 51 - ilogb(ot->mass_a));
+  int64_t sa = 0, sb = 0;
+  long jmax = 0;
+  for (long i = 0; i < ns; i++) {
+    int64_t q = llround(a[i] * ot->scale);
+    ot->supply[i] = q > 0 ? q : 1;
+    sa += ot->supply[i];
+  }
+  for (long j = 0; j < nt; j++) {
+    int64_t q = llround(b[j] * ratio * ot->scale);
+    ot->supply[ns + j] = -(q > 0 ? q : 1);
+    sb -= ot->supply[ns + j];
+    if (-ot->supply[ns + j] > -ot->supply[ns + jmax]) jmax = j;
+  }
+  /* Rounding leaves the totals a few units apart: give the difference to the
+   * largest sink, a relative change of ~1e-15 of its mass. */
+  ot->supply[ns + jmax] -= sa - sb;
+  if (ot->supply[ns + jmax] >= 0)
+    return wasp_fail(WASP_ERR_INTERNAL, "mass scaling failed (totals %lld vs %lld)", (long long)sa,
+                     (long long)sb);
+  return WASP_OK;
+}
+
+static void init_tree(wasp_ot *ot)
+{
+  const int n = ot->nodes - 1, root = n;
+  ot->parent[root] = -1;
+  ot->pi[root] = 0.0;
+  ot->succ_num[root] = ot->nodes;
+  ot->last_succ[root] = n - 1;
+  ot->thread[root] = 0;
+  ot->rev_thread[0] = root;
+  for (int v = 0; v < n; v++) {
+    ot->parent[v] = root;
+    ot->thread[v] = v + 1 < n ? v + 1 : root;
+    if (v + 1 < n) ot->rev_thread[v + 1] = v;
+    ot->succ_num[v] = 1;
+    ot->last_succ[v] = v;
+    ot->pred_arc[v] = -1 - (long)v; /* artificial arc between v and the root */
+    ot->pred_cost[v] = ot->big_m;
+    if (ot->supply[v] > 0) { /* source: v -> root carries its supply */
+      ot->dir[v] = UP;
+      ot->flow[v] = ot->supply[v];
+      ot->pi[v] = ot->big_m;
+    } else { /* sink: root -> v */
+      ot->dir[v] = DOWN;
+      ot->flow[v] = -ot->supply[v];
+      ot->pi[v] = -ot->big_m;
+    }
+  }
+  ot->rev_thread[root] = n - 1;
+  ot->next_arc = 0;
+}
+
+/* Potentials from the tree alone, in preorder (parents before children):
+ * removes the drift that thousands of incremental shifts accumulate. */
+static void recompute_potentials(wasp_ot *ot)
+{
+  const int root = ot->nodes - 1;
+  for (int v = ot->thread[root]; v != root; v = ot->thread[v])
+    ot->pi[v] = ot->pi[ot->parent[v]] + (ot->dir[v] == UP ? ot->pred_cost[v] : -ot->pred_cost[v]);
+}
+
+/* Block search: scan arcs from where the last search stopped, a block at a
+ * time, and take the most negative reduced cost of the first block that has
+ * one.  Rows are priced with wasp_cost_row. */
+static long find_entering(wasp_ot *ot, double eps, double *rc_out)
+{
+  const long ns = ot->ns, nt = ot->nt, na = ns * nt;
+  long pos = ot->next_arc, scanned = 0, cnt = 0, best = -1;
+  double min = -eps;
+  const double *pi_t = ot->pi + ns;
+  while (scanned < na) {
+    long i = pos / nt, j = pos - i * nt, len = nt - j;
+    if (len > na - scanned) len = na - scanned;
+    if (len > ot->block - cnt) len = ot->block - cnt;
+    wasp_cost_row(ot->cost, ot->src[i], len, ot->dst + j, ot->rowbuf);
+    const double pi_i = ot->pi[i];
+    for (long k = 0; k < len; k++) {
+      double rc = ot->rowbuf[k] - pi_i + pi_t[j + k];
+      if (rc < min) {
+        min = rc;
+        best = pos + k;
+      }
+    }
+    pos += len;
+    if (pos == na) pos = 0;
+    scanned += len;
+    cnt += len;
+    if (cnt >= ot->block) {
+      if (best >= 0) break;
+      cnt = 0;
+    }
+  }
+  ot->next_arc = pos;
+  *rc_out = min;
+  return best;
+}
+
+/* Re-hang the subtree cut off by removing u_out's tree arc under v_in via
+ * the entering arc; the path u_in .. u_out reverses.  See ot_tree.h for the
+ * preorder bookkeeping. */
+static void update_tree(wasp_ot *ot, int u_in, int v_in, int u_out, long in_arc, double in_cost,
+                        signed char in_dir, int64_t in_flow, double shift)
+{
+  int *th = ot->thread, *rth = ot->rev_thread, *par = ot->parent;
+  int *w = ot->path, k = 0;
+  for (w[0] = u_in; w[k] != u_out; k++) w[k + 1] = par[w[k]];
+
+  /* Everything about the old tree the splice needs, read before changing it. */
+  for (int m = 0; m <= k; m++) {
+    ot->old_last[m] = ot->last_succ[w[m]];
+    ot->old_succ[m] = ot->succ_num[w[m]];
+    ot->old_arc[m] = ot->pred_arc[w[m]];
+    ot->old_cost[m] = ot->pred_cost[w[m]];
+    ot->old_dir[m] = ot->dir[w[m]];
+    ot->old_flow[m] = ot->flow[w[m]];
+    if (m > 0) {
+      ot->seg_a0[m] = th[w[m]];
+      ot->seg_a1[m] = rth[w[m - 1]];
+      ot->seg_b0[m] = th[ot->old_last[m - 1]];
+    }
+  }
+  const int size = ot->succ_num[u_out], s_last = ot->last_succ[u_out];
+
+  /* 1. Cut the subtree's preorder segment out of the thread. */
+  const int before = rth[u_out], after = th[s_last];
+  th[before] = after;
+  rth[after] = before;
+  for (int x = par[u_out]; x >= 0; x = par[x]) {
+    ot->succ_num[x] -= size;
+    if (ot->last_succ[x] == s_last) ot->last_succ[x] = before;
+  }
+
+  /* 2. Preorder of the re-rooted subtree: w0 and its old subtree, then for
+   * each w_m on the path: w_m, the part of its old segment before w_{m-1}'s
+   * subtree, the part after it. */
+  int tail = ot->old_last[0];
+  for (int m = 1; m <= k; m++) {
+    th[tail] = w[m];
+    rth[w[m]] = tail;
+    tail = w[m];
+    if (ot->seg_a0[m] != w[m - 1]) {
+      th[tail] = ot->seg_a0[m];
+      rth[ot->seg_a0[m]] = tail;
+      tail = ot->seg_a1[m];
+    }
+    if (ot->old_last[m - 1] != ot->old_last[m]) {
+      th[tail] = ot->seg_b0[m];
+      rth[ot->seg_b0[m]] = tail;
+      tail = ot->old_last[m];
+    }
+  }
+  const int chain_last = tail;
+
+  /* 3. Insert the chain right after v_in (as its first child). */
+  const int next = th[v_in];
+  th[v_in] = w[0];
+  rth[w[0]] = v_in;
+  th[chain_last] = next;
+  rth[next] = chain_last;
+  const int v_last = ot->last_succ[v_in];
+  for (int x = v_in; x >= 0; x = par[x]) {
+    ot->succ_num[x] += size;
+    if (v_last == v_in && ot->last_succ[x] == v_in) ot->last_succ[x] = chain_last;
+  }
+
+  /* 4. Reverse the path: the arc that tied w_{m-1} to w_m now ties w_m to
+   * its new parent w_{m-1}, with the opposite orientation. */
+  for (int m = k; m >= 1; m--) {
+    par[w[m]] = w[m - 1];
+    ot->pred_arc[w[m]] = ot->old_arc[m - 1];
+    ot->pred_cost[w[m]] = ot->old_cost[m - 1];
+    ot->dir[w[m]] = (signed char)-ot->old_dir[m - 1];
+    ot->flow[w[m]] = ot->old_flow[m - 1];
+    ot->succ_num[w[m]] = size - ot->old_succ[m - 1];
+    ot->last_succ[w[m]] = chain_last;
+  }
+  par[w[0]] = v_in;
+  ot->pred_arc[w[0]] = in_arc;
+  ot->pred_cost[w[0]] = in_cost;
+  ot->dir[w[0]] = in_dir;
+  ot->flow[w[0]] = in_flow;
+  ot->succ_num[w[0]] = size;
+  ot->last_succ[w[0]] = chain_last;
+
+  /* 5. The subtree's potentials move together so the entering arc is tight. */
+  int x = w[0];
+  for (int c = 0; c < size; c++, x = th[x]) ot->pi[x] += shift;
+}
+
+/* One pivot on entering arc (i, j) with reduced cost rc. */
+static void pivot(wasp_ot *ot, long arc, double rc)
+{
+  const long i = arc / ot->nt, j = arc - i * ot->nt;
+  const int first = (int)i, second = (int)(ot->ns + j);
+  int u = first, v = second;
+  while (u != v) {
+    if (ot->succ_num[u] < ot->succ_num[v]) u = ot->parent[u];
+    else v = ot->parent[v];
+  }
+  const int join = u;
+
+  /* Leaving arc: the last blocking arc met when walking the cycle from the
+   * apex in the entering arc's direction (strongly feasible rule). */
+  int64_t delta = INT64_MAX;
+  int u_out = -1, side = 0;
+  for (u = first; u != join; u = ot->parent[u])
+    if (ot->dir[u] == UP && ot->flow[u] < delta) {
+      delta = ot->flow[u];
+      u_out = u;
+      side = 1;
+    }
+  for (u = second; u != join; u = ot->parent[u])
+    if (ot->dir[u] == DOWN && ot->flow[u] <= delta) {
+      delta = ot->flow[u];
+      u_out = u;
+      side = 2;
+    }
+  if (delta > 0) {
+    for (u = first; u != join; u = ot->parent[u]) ot->flow[u] += ot->dir[u] == UP ? -delta : delta;
+    for (u = second; u != join; u = ot->parent[u]) ot->flow[u] += ot->dir[u] == UP ? delta : -delta;
+  }
+  const double c_in = wasp_cost_eval(ot->cost, ot->src[i], ot->dst[j]);
+  if (side == 1)
+    update_tree(ot, first, second, u_out, arc, c_in, UP, delta, rc);
+  else
+    update_tree(ot, second, first, u_out, arc, c_in, DOWN, delta, -rc);
+}
+
+/* Price every arc: the dual-feasibility half of the certificate. */
+static double min_reduced_cost(wasp_ot *ot)
+{
+  double min = INFINITY;
+  for (long i = 0; i < ot->ns; i++) {
+    wasp_cost_row(ot->cost, ot->src[i], ot->nt, ot->dst, ot->rowbuf);
+    const double pi_i = ot->pi[i];
+    const double *pi_t = ot->pi + ot->ns;
+    for (long j = 0; j < ot->nt; j++) {
+      double rc = ot->rowbuf[j] - pi_i + pi_t[j];
+      if (rc < min) min = rc;
+    }
+  }
+  return min;
+}
+
+static wasp_status check_masses(long ns, const double *a, long nt, const double *b, double *sa,
+                                double *sb)
+{
+  long double ta = 0, tb = 0;
+  if (ns <= 0 || nt <= 0)
+    return wasp_fail(WASP_ERR_INPUT, "transport between %ld source and %ld target sites: both "
+                                     "measures need positive mass", ns, nt);
+  for (long i = 0; i < ns; i++) {
+    if (!(a[i] > 0) || !isfinite(a[i]))
+      return wasp_fail(WASP_ERR_INPUT, "source mass %ld is %g; site masses must be positive", i, a[i]);
+    ta += a[i];
+  }
+  for (long j = 0; j < nt; j++) {
+    if (!(b[j] > 0) || !isfinite(b[j]))
+      return wasp_fail(WASP_ERR_INPUT, "target mass %ld is %g; site masses must be positive", j, b[j]);
+    tb += b[j];
+  }
+  *sa = (double)ta;
+  *sb = (double)tb;
+  if (fabs(*sa - *sb) > 1e-9 * fmax(*sa, *sb))
+    return wasp_fail(WASP_ERR_INPUT, "source mass %.17g and target mass %.17g differ by %.3g "
+                                     "relative; balanced transport needs equal masses",
+                     *sa, *sb, fabs(*sa - *sb) / fmax(*sa, *sb));
+  return WASP_OK;
+}
+
+/* Plan, potentials and certificate in the caller's real units. */
+static void finish(wasp_ot *ot, const double *a, const double *b, double ratio, wasp_ot_result *res)
+{
+  const long ns = ot->ns, nt = ot->nt;
+  long double value = 0, dual = 0;
+  double cmax = 0;
+  double *row = ot->old_cost; /* scratch of >= ns + nt entries */
+  ot->nnz = 0;
+  for (int v = 0; v < ot->nodes - 1; v++) {
+    if (ot->pred_arc[v] < 0 || ot->flow[v] == 0) continue;
+    long i = ot->pred_arc[v] / nt, j = ot->pred_arc[v] - i * nt;
+    double m = (double)ot->flow[v] / ot->scale;
+    ot->plan_i[ot->nnz] = i;
+    ot->plan_j[ot->nnz] = j;
+    ot->plan_m[ot->nnz] = m;
+    ot->nnz++;
+    value += (long double)m * ot->pred_cost[v];
+    if (ot->pred_cost[v] > cmax) cmax = ot->pred_cost[v];
+  }
+  for (long i = 0; i < ns; i++) {
+    ot->u[i] = ot->pi[i];
+    dual += (long double)a[i] * ot->u[i];
+  }
+  for (long j = 0; j < nt; j++) {
+    ot->v[j] = -ot->pi[ns + j];
+    dual += (long double)b[j] * ratio * ot->v[j];
+  }
+  /* Marginal residuals of the real-valued plan against a and the rescaled b. */
+  double resid = 0;
+  double *rs = row;
+  for (long k = 0; k < ns + nt; k++) rs[k] = 0;
+  for (long e = 0; e < ot->nnz; e++) {
+    rs[ot->plan_i[e]] += ot->plan_m[e];
+    rs[ns + ot->plan_j[e]] += ot->plan_m[e];
+  }
+  for (long i = 0; i < ns; i++) resid = fmax(resid, fabs(rs[i] - a[i]));
+  for (long j = 0; j < nt; j++) resid = fmax(resid, fabs(rs[ns + j] - b[j] * ratio));
+  res->value = (double)value;
+  res->mass = ot->mass_a;
+  res->primal_residual = resid;
+  res->duality_gap = (double)(value - dual);
+  res->cost_scale = fmax(cmax, ot->cbound);
+}
+
+wasp_status wasp_ot_solve(wasp_ot *ot, const wasp_cost *cost, long ns, const long *src,
+                          const double *a, long nt, const long *dst, const double *b,
+                          wasp_ot_result *res)
+{
+  double t0 = wasp_wtime(), sa = 0, sb = 0;
+  memset(res, 0, sizeof *res);
+  ot->nnz = 0;
+  WASP_TRY(check_masses(ns, a, nt, b, &sa, &sb));
+  if (ns + nt + 1 > 2000000000L)
+    return wasp_fail(WASP_ERR_ARG, "%ld + %ld sites exceed the solver's node limit", ns, nt);
+  WASP_TRY(reserve(ot, ns + nt + 1, nt));
+  ot->cost = cost;
+  ot->ns = ns;
+  ot->nt = nt;
+  ot->src = src;
+  ot->dst = dst;
+  ot->nodes = (int)(ns + nt + 1);
+  ot->mass_a = sa;
+  const double ratio = sa / sb;
+  WASP_TRY(scale_masses(ot, a, b, ratio));
+  ot->cbound = wasp_cost_bound(cost);
+  /* Routing a unit through the root costs 2M; M = the largest cost makes
+   * that dearer than any real arc, so artificial flow cannot be optimal. */
+  ot->big_m = ot->cbound > 0 ? ot->cbound : 1.0;
+  ot->block = ot->opt.block > 0 ? ot->opt.block : (long)fmax(64.0, sqrt((double)ns * (double)nt));
+  init_tree(ot);
+
+  const double tol = ot->opt.tol, eps = 1e-13 * ot->big_m;
+  const long refresh = ot->nodes > 1000 ? ot->nodes : 1000;
+  long pivots = 0, since = 0;
+  double min_rc = 0;
+  for (int round = 0; round < 20; round++) {
+    double rc;
+    long arc;
+    while ((arc = find_entering(ot, eps, &rc)) >= 0) {
+      pivot(ot, arc, rc);
+      pivots++;
+      if (++since >= refresh) {
+        recompute_potentials(ot);
+        since = 0;
+      }
+      if (ot->opt.max_pivots > 0 && pivots >= ot->opt.max_pivots) break;
+    }
+    recompute_potentials(ot);
+    min_rc = min_reduced_cost(ot);
+    if (min_rc >= -eps || (ot->opt.max_pivots > 0 && pivots >= ot->opt.max_pivots)) break;
+  }
+  finish(ot, a, b, ratio, res);
+  res->min_reduced_cost = min_rc;
+  res->iterations = pivots;
+  /* Artificial flow left in the tree would mean an infeasible plan. */
+  int64_t art = 0;
+  for (int v = 0; v < ot->nodes - 1; v++)
+    if (ot->pred_arc[v] < 0) art += ot->flow[v];
+  const double scale = fmax(res->cost_scale, 1e-300);
+  res->optimal = art == 0 && res->min_reduced_cost >= -tol * scale &&
+                 fabs(res->duality_gap) <= tol * fmax(fabs(res->value), res->mass * scale * 1e-6);
+  res->seconds = wasp_wtime() - t0;
+  if (!res->optimal)
+    return wasp_fail(WASP_ERR_NUMERIC,
+                     "transport LP not certified optimal after %ld pivots: min reduced cost %.3g, "
+                     "duality gap %.3g, artificial flow %lld (tolerance %.1g)",
+                     pivots, res->min_reduced_cost, res->duality_gap, (long long)art, tol);
+  return WASP_OK;
+}
+
+wasp_status wasp_ot_plan(const wasp_ot *ot, long *nnz, const long **isrc, const long **jdst,
+                         const double **mass)
+{
+  *nnz = ot->nnz;
+  *isrc = ot->plan_i;
+  *jdst = ot->plan_j;
+  *mass = ot->plan_m;
+  return WASP_OK;
+}
+
+wasp_status wasp_ot_potentials(const wasp_ot *ot, const double **u, const double **v)
+{
+  *u = ot->u;
+  *v = ot->v;
+  return WASP_OK;
+}
