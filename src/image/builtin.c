@@ -66,6 +66,12 @@ static void add_blob(int n, const blob *b, double *w)
   }
 }
 
+/* Uniform in [-1, 1). */
+static double jitter(const wasp_rng_key *key, uint64_t counter)
+{
+  return 2.0 * wasp_rng_uniform(key, counter) - 1.0;
+}
+
 static void make_blobs(int n, uint64_t seed, double *w)
 {
   blob bs[4] = {
@@ -79,14 +85,12 @@ static void make_blobs(int n, uint64_t seed, double *w)
     if (seed != 0) {
       /* A family of similar images: +-0.03 on centres, +-10% on the rest. */
       uint64_t c0 = 8u * (uint64_t)k;
-#define JITTER(q) (2.0 * wasp_rng_uniform(&key, c0 + (q)) - 1.0)
-      bs[k].cy += 0.03 * JITTER(0);
-      bs[k].cx += 0.03 * JITTER(1);
-      bs[k].sy *= 1.0 + 0.1 * JITTER(2);
-      bs[k].sx *= 1.0 + 0.1 * JITTER(3);
-      bs[k].theta += 0.1 * JITTER(4);
-      bs[k].weight *= 1.0 + 0.1 * JITTER(5);
-#undef JITTER
+      bs[k].cy += 0.03 * jitter(&key, c0);
+      bs[k].cx += 0.03 * jitter(&key, c0 + 1);
+      bs[k].sy *= 1.0 + 0.1 * jitter(&key, c0 + 2);
+      bs[k].sx *= 1.0 + 0.1 * jitter(&key, c0 + 3);
+      bs[k].theta += 0.1 * jitter(&key, c0 + 4);
+      bs[k].weight *= 1.0 + 0.1 * jitter(&key, c0 + 5);
     }
     add_blob(n, &bs[k], w);
   }
@@ -100,7 +104,8 @@ static wasp_status make_cryo(int n, uint64_t seed, double *w)
   static const struct {
     double cy, cx, ry, rx, smin, smax;
     int count;
-  } cl[2] = {{0.43, 0.41, 0.21, 0.17, 0.028, 0.045, 26}, {0.66, 0.67, 0.12, 0.14, 0.020, 0.034, 14}};
+  } cl[2] = {{0.43, 0.41, 0.21, 0.17, 0.028, 0.045, 26},
+             {0.66, 0.67, 0.12, 0.14, 0.020, 0.034, 14}};
   double *g = NULL;
   WASP_TRY(wasp_malloc(sizeof(double) * 2 * (size_t)n, &g));
   wasp_rng_key key = wasp_rng_key_make(seed, IMAGE_STREAM, 4, 0, 0);
@@ -108,7 +113,8 @@ static wasp_status make_cryo(int n, uint64_t seed, double *w)
   for (int c = 0; c < 2; c++) {
     for (int k = 0; k < cl[c].count; k++) {
       /* Uniform in the ellipse: radius sqrt(u) keeps the area density flat. */
-      double r = sqrt(wasp_rng_uniform(&key, ctr++)), t = 6.283185307179586 * wasp_rng_uniform(&key, ctr++);
+      double r = sqrt(wasp_rng_uniform(&key, ctr++));
+      double t = 6.283185307179586 * wasp_rng_uniform(&key, ctr++);
       double cy = cl[c].cy + cl[c].ry * r * sin(t), cx = cl[c].cx + cl[c].rx * r * cos(t);
       double s = cl[c].smin + (cl[c].smax - cl[c].smin) * wasp_rng_uniform(&key, ctr++);
       double a = 0.5 + 0.5 * wasp_rng_uniform(&key, ctr++);

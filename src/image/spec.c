@@ -49,7 +49,8 @@ static wasp_status parse_option(const char *spec, const char *tok, bool dirac, i
                                 uint64_t *seed, bool *have_seed, int pos[2], bool *have_pos)
 {
   if (strncmp(tok, "seed=", 5) == 0) {
-    if (*have_seed) return wasp_fail(WASP_ERR_ARG, "image spec '%s': seed given twice ('%s')", spec, tok);
+    if (*have_seed)
+      return wasp_fail(WASP_ERR_ARG, "image spec '%s': seed given twice ('%s')", spec, tok);
     if (!parse_seed(tok + 5, seed))
       return wasp_fail(WASP_ERR_ARG, "image spec '%s': seed in '%s' is not a nonnegative integer",
                        spec, tok);
@@ -63,7 +64,8 @@ static wasp_status parse_option(const char *spec, const char *tok, bool dirac, i
   if (!dirac)
     return wasp_fail(WASP_ERR_ARG, "image spec '%s': pixel '%s' is only meaningful for dirac",
                      spec, tok);
-  if (*have_pos) return wasp_fail(WASP_ERR_ARG, "image spec '%s': pixel given twice ('%s')", spec, tok);
+  if (*have_pos)
+    return wasp_fail(WASP_ERR_ARG, "image spec '%s': pixel given twice ('%s')", spec, tok);
   char first[32];
   size_t len = (size_t)(comma - tok);
   long i, j;

@@ -32,7 +32,7 @@ static wasp_status open_numeric(hid_t file, const char *path, const char *name, 
 }
 
 /* Shape of /images as (count, ny, nx). */
-static wasp_status image_shape(hid_t dset, const char *path, int rank, const hsize_t *dims,
+static wasp_status image_shape(const char *path, int rank, const hsize_t *dims,
                                long *n, int *ny, int *nx)
 {
   char shape[128];
@@ -47,7 +47,6 @@ static wasp_status image_shape(hid_t dset, const char *path, int rank, const hsi
   *n = rank == 3 ? (long)dims[0] : 1;
   *ny = (int)y;
   *nx = (int)x;
-  (void)dset;
   return WASP_OK;
 }
 
@@ -61,7 +60,7 @@ static long count_groups(hid_t file)
 wasp_status wasp_io_h5_count(const char *path, long *n, const char **noun)
 {
   hid_t file, dset;
-  h5_layout lay;
+  h5_layout lay = H5M_NONE;
   int rank, ny, nx;
   hsize_t dims[8];
   wasp_status s;
@@ -71,7 +70,7 @@ wasp_status wasp_io_h5_count(const char *path, long *n, const char **noun)
   if (s == WASP_OK && lay == H5M_IMAGES) {
     s = open_numeric(file, path, "/images", &dset, &rank, dims);
     if (s == WASP_OK) {
-      s = image_shape(dset, path, rank, dims, n, &ny, &nx);
+      s = image_shape(path, rank, dims, n, &ny, &nx);
       H5Dclose(dset);
     }
   } else if (s == WASP_OK && lay == H5M_POINTS) {
@@ -119,7 +118,7 @@ static wasp_status read_images(hid_t file, const char *path, long first, long co
   hsize_t dims[8];
   wasp_status s;
   WASP_TRY(open_numeric(file, path, "/images", &dset, &rank, dims));
-  s = image_shape(dset, path, rank, dims, &n, &ny, &nx);
+  s = image_shape(path, rank, dims, &n, &ny, &nx);
   for (long k = 0; s == WASP_OK && k < count; k++) {
     s = read_image(dset, path, rank, first + k, ny, nx, &ms[k]);
     if (s != WASP_OK)
@@ -185,7 +184,7 @@ static wasp_status read_cloud(hid_t file, const char *path, const char *prefix, 
 wasp_status wasp_io_h5_read(const char *path, long first, long count, wasp_measure *ms)
 {
   hid_t file;
-  h5_layout lay;
+  h5_layout lay = H5M_NONE;
   wasp_status s;
   for (long k = 0; k < count; k++) memset(&ms[k], 0, sizeof ms[k]);
   WASP_TRY(wasp_io_h5_open(path, &file));

@@ -88,7 +88,7 @@ START_TEST(test_cryo_two_clusters)
   ck_assert_int_eq(wasp_image_builtin("cryo", 64, 1, &img), WASP_OK);
   double upper = 0, lower = 0;
   for (int i = 0; i < 64; i++)
-    for (int j = 0; j < 64; j++) (i + j < 70 ? upper : lower) += img.w[i * 64 + j];
+    for (int j = 0; j < 64; j++) *(i + j < 70 ? &upper : &lower) += img.w[i * 64 + j];
   ck_assert_double_gt(upper, lower);
   ck_assert_double_gt(lower, 0.05);
   wasp_measure_destroy(&img);

@@ -1,0 +1,37 @@
+/* Private to the command line: one function per subcommand and the helpers
+ * they share.  Every function is collective on PETSC_COMM_WORLD. */
+#ifndef WASP_APP_H
+#define WASP_APP_H
+
+#include "wasp/wasp_metric.h"
+#include "wasp/wasp_par.h"
+
+typedef PetscErrorCode (*wasp_command_fn)(MPI_Comm comm);
+
+typedef struct {
+  const char *name;
+  const char *summary;
+  wasp_command_fn run;
+} wasp_command;
+
+PetscErrorCode wasp_cmd_distance(MPI_Comm comm);
+
+/* Options shared by every command that evaluates a metric (-metric, -p,
+ * -torus, -normalize, -spacing, -lambda, -tol, ...).  Call inside a
+ * PetscOptionsBegin/End block. */
+PetscErrorCode wasp_app_metric_options(PetscOptionItems *PetscOptionsObject, char *metric,
+                                       size_t len, wasp_metric_params *par);
+
+/* Load a measure from "FILE[:INDEX]" or a built-in "builtin:NAME:N[...]".
+ * Not collective (a local status; callers agree). */
+wasp_status wasp_app_load(const char *spec, wasp_measure *m);
+
+/* Was -help given? (commands then print their options and stop) */
+PetscBool wasp_app_help(void);
+
+/* Write the metric parameters as attributes of "/" in an output file. */
+struct wasp_h5;
+wasp_status wasp_app_write_params(struct wasp_h5 *f, const char *metric,
+                                  const wasp_metric_params *par);
+
+#endif
