@@ -28,6 +28,15 @@ void wasp_cost_destroy(wasp_cost **cost);
  * price of deleting and re-creating the mass.  cap <= 0 removes the cap. */
 wasp_status wasp_cost_set_cap(wasp_cost *cost, double cap);
 
+/* Dummy sites for unbalanced transport (flat metric, TV-unbalanced): with a
+ * dummy price lambda > 0 set, the site id WASP_SITE_DUMMY may appear as a
+ * source or target; c(dummy, real) = c(real, dummy) = lambda (deleting or
+ * creating a unit of mass), c(dummy, dummy) = 0.  lambda <= 0 disables.
+ * A dummy target must be the LAST entry of the solver's target list (the
+ * row evaluation relies on it); a dummy source may be anywhere. */
+#define WASP_SITE_DUMMY (-1L)
+wasp_status wasp_cost_set_dummy(wasp_cost *cost, double lambda);
+
 /* c(source site i, target site j). */
 double wasp_cost_eval(const wasp_cost *cost, long i, long j);
 /* out[k] = c(i, js[k]) for k < n: one source against many targets, the

@@ -11,6 +11,7 @@
 struct wasp_cost {
   bool grid;
   double p, cap;       /* cap <= 0: none                                    */
+  double dummy;        /* price of WASP_SITE_DUMMY arcs; <= 0: no dummies    */
   /* grid */
   int ny, nx;
   double h;
@@ -141,7 +142,22 @@ wasp_status wasp_cost_set_cap(wasp_cost *c, double cap)
   c->cap = cap > 0 ? cap : 0.0;
   if (c->grid) fill_grid_tables(c);
   else cloud_bound(c);
+  if (c->dummy > c->bound) c->bound = c->dummy;
   return WASP_OK;
+}
+
+wasp_status wasp_cost_set_dummy(wasp_cost *c, double lambda)
+{
+  if (!isfinite(lambda)) return wasp_fail(WASP_ERR_ARG, "dummy price %g is not finite", lambda);
+  c->dummy = lambda > 0 ? lambda : 0.0;
+  if (c->dummy > c->bound) c->bound = c->dummy;
+  return WASP_OK;
+}
+
+/* Dummy arcs are rare (one row and one column), so one test per call. */
+static inline double dummy_cost(const wasp_cost *c, long i, long j)
+{
+  return i == WASP_SITE_DUMMY && j == WASP_SITE_DUMMY ? 0.0 : c->dummy;
 }
 
 static inline long grid_offset(const wasp_cost *c, long i, long j)
@@ -174,11 +190,16 @@ static double cloud_cost(const wasp_cost *c, long i, long j)
 
 double wasp_cost_eval(const wasp_cost *c, long i, long j)
 {
+  if (i < 0 || j < 0) return dummy_cost(c, i, j);
   return c->grid ? c->table[grid_offset(c, i, j)] : cloud_cost(c, i, j);
 }
 
 void wasp_cost_row(const wasp_cost *c, long i, long n, const long *js, double *out)
 {
+  if (i < 0 || (c->dummy > 0 && n > 0 && js[n - 1] < 0)) {
+    for (long k = 0; k < n; k++) out[k] = wasp_cost_eval(c, i, js[k]);
+    return;
+  }
   if (c->grid) {
     const long nx = c->nx, yi = i / nx, xi = i - yi * nx;
     const double *t = c->table;
@@ -194,6 +215,7 @@ void wasp_cost_row(const wasp_cost *c, long i, long n, const long *js, double *o
 
 double wasp_cost_distance(const wasp_cost *c, long i, long j)
 {
+  if (i < 0 || j < 0) return i == j ? 0.0 : INFINITY;
   return c->grid ? c->dtable[grid_offset(c, i, j)] : cloud_dist(c, i, j);
 }
 

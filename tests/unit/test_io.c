@@ -1,5 +1,6 @@
 /* Unit tests of the io module: CSV, HDF5 and MRC readers, the writers and
  * their temporary-then-rename behaviour, and every error message. */
+#define _XOPEN_SOURCE 700 /* nftw, to remove the test folder */
 #include "unit_util.h"
 #include "wasp/wasp_io.h"
 
