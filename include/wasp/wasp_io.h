@@ -14,21 +14,29 @@
 /* ---- reading measures ------------------------------------------------- */
 
 /* One measure from "FILE" or "FILE:INDEX" (INDEX selects an image of a stack,
- * 0-based).  Format by extension: .csv (DOTmark: one image row per line,
- * comma-separated), .h5/.hdf5 (/images [N,ny,nx] or [ny,nx], float32/64; or a
- * point cloud /points [M,d] + /weights [M]; or groups /measures/<k>/points,
- * /measures/<k>/weights), .mrc/.mrcs/.map (modes 0, 1, 2, 6, 12).  Values are
- * returned as double, unvalidated beyond shape (metrics check NaN/sign). */
+ * 0-based; it follows the last colon and is all digits).  Format by extension
+ * (case-insensitive): .csv (DOTmark: one image row per line,
+ * comma-separated), .h5/.hdf5 (/images [N,ny,nx] or [ny,nx], any float or
+ * integer type; or a point cloud /points [M,d] + optional /weights [M], 1 per
+ * point when absent; or groups /measures/<k>/points, /measures/<k>/weights),
+ * .mrc/.mrcs/.map (modes 0, 1, 2, 6, 12; section k = image k), .txt/.lst (a
+ * list of specs, one per line, relative to the list's folder; INDEX picks a
+ * line).  A file holding several measures needs INDEX.  Values are returned as
+ * double, unvalidated beyond shape (metrics check NaN/sign).  See
+ * docs/formats.md. */
 wasp_status wasp_io_read_measure(const char *spec, wasp_measure *m);
 
-/* How many measures FILE holds (images in a stack, clouds in /measures). */
+/* How many measures FILE holds (images in a stack, clouds in /measures,
+ * entries of a list; 1 for a .csv). */
 wasp_status wasp_io_count(const char *path, long *count);
 
-/* Measures [first, first+count) of FILE into ms[0..count). */
+/* Measures [first, first+count) of FILE into ms[0..count); on failure none
+ * is left allocated. */
 wasp_status wasp_io_read_range(const char *path, long first, long count, wasp_measure *ms);
 
-/* A volume (3-D MRC map) as float32 [nz][ny][nx]; voxel size in Angstrom
- * (0 when the header records none). */
+/* A volume (3-D MRC map) as float32 [nz][ny][nx] in file order (x fastest;
+ * mapc/mapr/maps are not applied); voxel size cella.x/mx in Angstrom (0 when
+ * the header records none).  *data malloc'd. */
 wasp_status wasp_io_read_volume(const char *path, int *nz, int *ny, int *nx, float **data,
                                 double *voxel);
 
@@ -36,34 +44,41 @@ wasp_status wasp_io_read_volume(const char *path, int *nz, int *ny, int *nx, flo
 
 typedef struct wasp_h5 wasp_h5;
 
-/* Create an HDF5 file that appears under `path` only on commit. */
+/* Create an HDF5 file that appears under `path` only on commit; until then it
+ * is "<path>.tmp.<pid>".  After any failed write, call wasp_h5_abort. */
 wasp_status wasp_h5_create(const char *path, wasp_h5 **f);
-/* Datasets; `name` may contain groups ("/plan/mass"), created as needed. */
+/* Datasets; `name` may contain groups ("/plan/mass"), created as needed.
+ * Rank 0..8 (0 = scalar); stored little-endian float64 / float32 / int64. */
 wasp_status wasp_h5_write_double(wasp_h5 *f, const char *name, int rank, const long *dims,
                                  const double *data);
 wasp_status wasp_h5_write_float(wasp_h5 *f, const char *name, int rank, const long *dims,
                                 const float *data);
 wasp_status wasp_h5_write_long(wasp_h5 *f, const char *name, int rank, const long *dims,
                                const long *data);
-/* Attributes on an existing object ("/" for the file). */
+/* Attributes on an existing object ("/" for the file); writing a key again
+ * replaces it.  Strings are variable-length UTF-8 (h5py reads them as str). */
 wasp_status wasp_h5_attr_double(wasp_h5 *f, const char *obj, const char *key, double v);
 wasp_status wasp_h5_attr_long(wasp_h5 *f, const char *obj, const char *key, long v);
 wasp_status wasp_h5_attr_string(wasp_h5 *f, const char *obj, const char *key, const char *v);
-/* Close and rename to the final name; *f = NULL. */
+/* Flush, close and rename to the final name; *f = NULL.  On failure (a full
+ * disk shows here) the temporary file is removed and *f = NULL too. */
 wasp_status wasp_h5_commit(wasp_h5 **f);
 /* Close and delete the temporary file; *f = NULL.  Safe on NULL. */
 void wasp_h5_abort(wasp_h5 **f);
 
-/* Read a whole dataset as double (tests, checkpoints, merge); *data malloc'd. */
+/* Read a whole numeric dataset (rank <= 8) as double (tests, checkpoints,
+ * merge); *data malloc'd. */
 wasp_status wasp_h5_read_double(const char *path, const char *name, int *rank, long dims[8],
                                 double **data);
-/* Read an attribute (double or integer stored) / string attribute. */
+/* Read an attribute (double or integer stored) / string attribute (fixed or
+ * variable length; fails rather than truncate when len is too small). */
 wasp_status wasp_h5_read_attr_double(const char *path, const char *obj, const char *key,
                                      double *v);
 wasp_status wasp_h5_read_attr_string(const char *path, const char *obj, const char *key,
                                      char *buf, size_t len);
 
-/* MRC/MRCS writer (mode 2, float32), through a temporary name. */
+/* MRC2014 writer (mode 2 float32, little-endian, cell = n * voxel), through a
+ * temporary name. */
 wasp_status wasp_mrc_write(const char *path, int nz, int ny, int nx, const float *data,
                            double voxel);
 

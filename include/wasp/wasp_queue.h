@@ -33,11 +33,17 @@ PetscErrorCode wasp_queue_complete(wasp_queue *q, long item, const double *vals)
  * the queue, NULL on other ranks); *complete is true on every rank when all
  * items have a result (false after a stop signal). */
 PetscErrorCode wasp_queue_gather(wasp_queue *q, const double **vals, PetscBool *complete);
+/* Not collective: how many items this rank knows to be claimed globally (for
+ * progress reports; exact at each of its claims). */
+long wasp_queue_position(const wasp_queue *q);
 /* Items restored from checkpoints at creation (all ranks see the same). */
 long wasp_queue_restored(const wasp_queue *q);
 /* Collective.  Remove the checkpoint files when remove_ckpt (after the final
  * output is committed). */
 PetscErrorCode wasp_queue_destroy(wasp_queue **q, PetscBool remove_ckpt);
+
+/* Collective: delete the checkpoint files of a finished run and the folder. */
+PetscErrorCode wasp_checkpoint_remove(MPI_Comm comm, const char *dir);
 
 /* Install SIGTERM/SIGUSR1/SIGINT handlers that request a clean stop, and ask
  * whether one arrived (not collective). */

@@ -9,6 +9,8 @@
 static const wasp_command commands[] = {
   {"distance", "one distance between two measures, with its optimality certificate",
    wasp_cmd_distance},
+  {"pairs", "all pairwise distances of a stack (or queries x references), MPI work queue",
+   wasp_cmd_pairs},
 };
 static const int ncommands = (int)(sizeof commands / sizeof commands[0]);
 

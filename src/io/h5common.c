@@ -48,10 +48,15 @@ wasp_status wasp_io_h5_open(const char *path, hid_t *file)
   if (!probe) return wasp_fail(WASP_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
   fclose(probe);
   *file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (*file < 0)
-    return wasp_fail(WASP_ERR_IO,
-                     "cannot open '%s': not an HDF5 file, or truncated or corrupt (%s)", path,
-                     wasp_io_h5_detail());
+  if (*file < 0) {
+    const char *why = wasp_io_h5_detail();
+    if (strstr(why, "truncated"))
+      return wasp_fail(WASP_ERR_IO, "cannot open '%s': the file is truncated (%s)", path, why);
+    if (strstr(why, "signature not found"))
+      return wasp_fail(WASP_ERR_IO, "cannot open '%s': not an HDF5 file (%s)", path, why);
+    return wasp_fail(WASP_ERR_IO, "cannot open '%s': not an HDF5 file, or corrupt (%s)", path,
+                     why);
+  }
   return WASP_OK;
 }
 

@@ -93,8 +93,9 @@ static wasp_status copy_string(const char *src, size_t n, char *buf, size_t len,
                                const char *obj, const char *key)
 {
   if (n >= len)
-    return wasp_fail(WASP_ERR_ARG, "attribute '%s' of %s:%s has %zu characters; the buffer holds %zu",
-                     key, path, obj, n, len ? len - 1 : 0);
+    return wasp_fail(WASP_ERR_ARG,
+                     "attribute '%s' of %s:%s has %zu characters; the buffer holds %zu", key, path,
+                     obj, n, len ? len - 1 : 0);
   memcpy(buf, src, n);
   buf[n] = '\0';
   return WASP_OK;

@@ -1,9 +1,11 @@
 /* HDF5 writer: the file is built under "<path>.tmp.<pid>" and renamed to
  * `path` on commit, so readers never see a half-written file. */
+#define _GNU_SOURCE /* memfd_create */
 #include "io_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,7 +36,11 @@ wasp_status wasp_h5_create(const char *path, wasp_h5 **f)
     return s;
   }
   close(fd);
-  h->file = H5Fcreate(h->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  /* sec2 explicitly: close_discarding() relies on its file descriptor. */
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  H5Pset_fapl_sec2(fapl);
+  h->file = H5Fcreate(h->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  H5Pclose(fapl);
   if (h->file < 0) {
     wasp_status s = wasp_fail(WASP_ERR_IO, "cannot create '%s' (as '%s'): %s", path, h->tmp,
                               wasp_io_h5_detail());
@@ -45,6 +51,28 @@ wasp_status wasp_h5_create(const char *path, wasp_h5 **f)
   return WASP_OK;
 }
 
+/* Close a file whose contents are being thrown away.  After a failed write
+ * (a full disk) H5Fclose fails too, because it flushes to the same disk, and
+ * HDF5 keeps the file open and crashes at exit trying again.  So the file's
+ * descriptor is first pointed at an anonymous in-memory file: the final
+ * flush then succeeds, and the real temporary file is unlinked anyway. */
+static void close_discarding(wasp_h5 *h)
+{
+  void *handle = NULL;
+  if (h->file < 0) return;
+  if (H5Fget_vfd_handle(h->file, H5P_DEFAULT, &handle) >= 0 && handle) {
+    int fd = *(int *)handle;
+    int sink = memfd_create("wasp-discard", 0);
+    if (sink < 0) sink = open("/dev/null", O_RDWR);
+    if (sink >= 0) {
+      dup2(sink, fd);
+      close(sink);
+    }
+  }
+  H5Fclose(h->file);
+  h->file = -1;
+}
+
 wasp_status wasp_h5_commit(wasp_h5 **f)
 {
   wasp_h5 *h = *f;
@@ -52,12 +80,10 @@ wasp_status wasp_h5_commit(wasp_h5 **f)
   if (!h) return wasp_fail(WASP_ERR_ARG, "wasp_h5_commit: no file");
   /* Errors of delayed writes (metadata, a full disk) surface at flush and
    * close; both are checked before the file gets its final name. */
-  if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
+  if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0 || H5Fclose(h->file) < 0)
     s = wasp_fail(WASP_ERR_IO, "cannot write '%s': %s", h->path, wasp_io_h5_detail());
-  herr_t closed = H5Fclose(h->file);
-  h->file = -1;
-  if (s == WASP_OK && closed < 0)
-    s = wasp_fail(WASP_ERR_IO, "cannot write '%s': %s", h->path, wasp_io_h5_detail());
+  else
+    h->file = -1;
   if (s == WASP_OK) {
     /* HDF5 closes without fsync; sync so that a crash after the rename
      * cannot leave an empty file under the final name. */
@@ -81,7 +107,7 @@ void wasp_h5_abort(wasp_h5 **f)
 {
   wasp_h5 *h = f ? *f : NULL;
   if (!h) return;
-  if (h->file >= 0) H5Fclose(h->file);
+  close_discarding(h);
   if (h->tmp) unlink(h->tmp);
   free(h->tmp);
   free(h->path);
@@ -109,10 +135,12 @@ static wasp_status write_dataset(wasp_h5 *f, const char *name, int rank, const l
   lcpl = H5Pcreate(H5P_LINK_CREATE);
   H5Pset_create_intermediate_group(lcpl, 1); /* "/plan/mass" creates /plan */
   dset = H5Dcreate2(f->file, name, ftype, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-  if (dset < 0)
-    s = wasp_fail(WASP_ERR_IO, "cannot create dataset %s in '%s' (%s)%s", name, f->path,
-                  wasp_io_h5_detail(),
-                  wasp_io_h5_exists(f->file, name) ? ": it already exists" : "");
+  if (dset < 0) {
+    char why[512];
+    snprintf(why, sizeof why, "%s", wasp_io_h5_detail()); /* before more HDF5 calls clear it */
+    s = wasp_fail(WASP_ERR_IO, "cannot create dataset %s in '%s': %s", name, f->path,
+                  wasp_io_h5_exists(f->file, name) ? "it already exists" : why);
+  }
   else if (H5Dwrite(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
     s = wasp_fail(WASP_ERR_IO, "cannot write %s:%s: %s", f->path, name, wasp_io_h5_detail());
   if (dset >= 0 && H5Dclose(dset) < 0 && s == WASP_OK)

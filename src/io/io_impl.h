@@ -85,6 +85,7 @@ typedef struct {
   float cella_x;
   long nsymbt;
   int swap;       /* file byte order differs from this machine */
+  int unsigned8;  /* mode 0 holds unsigned bytes (IMOD files without its signed flag) */
   size_t bytes;   /* bytes per value */
   long offset;    /* of the first value: 1024 + nsymbt */
 } io_mrc_header;

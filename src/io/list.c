@@ -75,8 +75,9 @@ wasp_status wasp_io_list_read(const char *path, long first, long count, wasp_mea
   wasp_status s;
   for (long k = 0; k < count; k++) memset(&ms[k], 0, sizeof ms[k]);
   if (depth >= MAX_DEPTH)
-    return wasp_fail(WASP_ERR_INPUT, "%s: lists nested more than %d deep (does a list name itself?)",
-                     path, MAX_DEPTH);
+    return wasp_fail(WASP_ERR_INPUT,
+                     "%s: lists nested more than %d deep (does a list name itself?)", path,
+                     MAX_DEPTH);
   depth++;
   s = each_entry(path, read_entry, &job, &n);
   depth--;

@@ -11,8 +11,8 @@
 
 static uint32_t get32(const unsigned char *p, int little)
 {
-  return little ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24
-                : (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
+  if (!little) return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+  return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
 static uint16_t get16(const unsigned char *p, int little)
@@ -97,6 +97,9 @@ wasp_status wasp_io_mrc_header(FILE *fp, const char *path, io_mrc_header *h)
   h->cella_x = getf32(hdr + 40, little);
   h->nsymbt = geti32(hdr + 92, little);
   h->swap = little != host_little;
+  /* MRC2014 mode 0 is signed, but IMOD wrote unsigned bytes and marks
+   * signed ones with bit 0 of imodFlags next to its stamp. */
+  h->unsigned8 = geti32(hdr + 152, little) == 1146047817 && !(geti32(hdr + 156, little) & 1);
   h->bytes = mode_bytes(h->mode);
   if (h->nx <= 0 || h->ny <= 0 || h->nz <= 0)
     return wasp_fail(WASP_ERR_INPUT,
@@ -125,10 +128,10 @@ wasp_status wasp_io_mrc_header(FILE *fp, const char *path, io_mrc_header *h)
   return WASP_OK;
 }
 
-static float decode(const unsigned char *p, int mode, int little)
+static float decode(const unsigned char *p, int mode, int little, int unsigned8)
 {
   switch (mode) {
-  case 0: return (float)(signed char)p[0];
+  case 0: return unsigned8 ? (float)p[0] : (float)(signed char)p[0];
   case 1: { uint16_t u = get16(p, little); int16_t i; memcpy(&i, &u, 2); return (float)i; }
   case 2: return getf32(p, little);
   case 6: return (float)get16(p, little);
@@ -151,7 +154,8 @@ wasp_status wasp_io_mrc_values(FILE *fp, const char *path, const io_mrc_header *
     if (fread(buf, h->bytes, chunk, fp) != chunk)
       return wasp_fail(WASP_ERR_IO, "cannot read '%s': %s", path,
                        ferror(fp) ? strerror(errno) : "unexpected end of file");
-    for (size_t k = 0; k < chunk; k++) out[done + k] = decode(buf + k * h->bytes, h->mode, little);
+    for (size_t k = 0; k < chunk; k++)
+      out[done + k] = decode(buf + k * h->bytes, h->mode, little, h->unsigned8);
     done += chunk;
   }
   return WASP_OK;

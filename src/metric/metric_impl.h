@@ -19,7 +19,7 @@ struct wasp_metric_ctx {
   /* grid cost model kept between calls with the same geometry */
   wasp_cost *grid_cost;
   int g_ny, g_nx;
-  double g_h, g_p, g_cap;
+  double g_h, g_p, g_cap, g_dummy;
   bool g_torus;
 };
 
@@ -30,6 +30,20 @@ struct wasp_metric_ctx {
 wasp_status wasp_metric_transport(wasp_metric_ctx *ctx, const wasp_measure *a, const double *S,
                                   const wasp_measure *b, const double *T, double cap,
                                   wasp_ot_result *res);
+/* The same with one dummy node per side when dummy > 0 (the exact flat /
+ * TV-unbalanced LP): a dummy source carrying sum T and a dummy sink carrying
+ * sum S, at price dummy per unit created or deleted; S and T may then have
+ * any totals.  In the stored plan the dummy is site WASP_SITE_DUMMY (-1). */
+wasp_status wasp_metric_transport_dummy(wasp_metric_ctx *ctx, const wasp_measure *a,
+                                        const double *S, const wasp_measure *b, const double *T,
+                                        double cap, double dummy, wasp_ot_result *res);
+/* The ground-cost model for a and b (d^p with the metric's p, or p = 1 when
+ * it takes none), capped at cap and with dummy price dummy (<= 0: none).
+ * Grid models are cached in ctx (*owned false); a cloud model is new and the
+ * caller destroys it when *owned. */
+wasp_status wasp_metric_cost_model(wasp_metric_ctx *ctx, const wasp_measure *a,
+                                   const wasp_measure *b, double cap, double dummy,
+                                   wasp_cost **cost, bool *owned);
 /* Scratch arrays of n doubles owned by the context (two of them). */
 wasp_status wasp_metric_scratch(wasp_metric_ctx *ctx, long n, double **s, double **t);
 
@@ -39,6 +53,14 @@ wasp_status wasp_metric_l2(wasp_metric_ctx *, const wasp_measure *, const wasp_m
 wasp_status wasp_metric_wp(wasp_metric_ctx *, const wasp_measure *, const wasp_measure *,
                            wasp_metric_result *);
 wasp_status wasp_metric_signed(wasp_metric_ctx *, const wasp_measure *, const wasp_measure *,
+                               wasp_metric_result *);
+wasp_status wasp_metric_flat(wasp_metric_ctx *, const wasp_measure *, const wasp_measure *,
+                             wasp_metric_result *);
+wasp_status wasp_metric_tv(wasp_metric_ctx *, const wasp_measure *, const wasp_measure *,
+                           wasp_metric_result *);
+wasp_status wasp_metric_uot_kl(wasp_metric_ctx *, const wasp_measure *, const wasp_measure *,
+                               wasp_metric_result *);
+wasp_status wasp_metric_sliced(wasp_metric_ctx *, const wasp_measure *, const wasp_measure *,
                                wasp_metric_result *);
 
 #endif

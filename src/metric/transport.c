@@ -27,7 +27,9 @@ static wasp_status grow(wasp_metric_ctx *ctx, long n)
 
 wasp_status wasp_metric_scratch(wasp_metric_ctx *ctx, long n, double **s, double **t)
 {
-  WASP_TRY(grow(ctx, n));
+  /* One spare slot for the dummy site of the unbalanced metrics, so that
+   * wasp_metric_transport never reallocates what s and t point to. */
+  WASP_TRY(grow(ctx, n + 1));
   *s = ctx->work_s;
   *t = ctx->work_t;
   return WASP_OK;
@@ -35,8 +37,9 @@ wasp_status wasp_metric_scratch(wasp_metric_ctx *ctx, long n, double **s, double
 
 /* The cost model for these inputs: grid models are cached by geometry, a
  * cloud model is built per call (its coordinates are the data). */
-static wasp_status cost_model(wasp_metric_ctx *ctx, const wasp_measure *a, const wasp_measure *b,
-                              double cap, wasp_cost **cost, bool *owned)
+wasp_status wasp_metric_cost_model(wasp_metric_ctx *ctx, const wasp_measure *a,
+                                   const wasp_measure *b, double cap, double dummy,
+                                   wasp_cost **cost, bool *owned)
 {
   const wasp_metric_params *par = &ctx->par;
   double p = ctx->entry->uses_p ? par->p : 1.0;
@@ -45,20 +48,24 @@ static wasp_status cost_model(wasp_metric_ctx *ctx, const wasp_measure *a, const
     *owned = true;
     WASP_TRY(wasp_cost_create_cloud(a->dim, a->npts, a->coords, b->npts, b->coords, p, cost));
     if (cap > 0) WASP_TRY(wasp_cost_set_cap(*cost, cap));
+    if (dummy > 0) WASP_TRY(wasp_cost_set_dummy(*cost, dummy));
     return WASP_OK;
   }
   double h = par->spacing > 0 ? par->spacing : 1.0 / (a->ny > a->nx ? a->ny : a->nx);
   if (!ctx->grid_cost || ctx->g_ny != a->ny || ctx->g_nx != a->nx || ctx->g_h != h ||
-      ctx->g_p != p || ctx->g_torus != par->torus || ctx->g_cap != cap) {
+      ctx->g_p != p || ctx->g_torus != par->torus || ctx->g_cap != cap ||
+      ctx->g_dummy != dummy) {
     wasp_cost_destroy(&ctx->grid_cost);
     WASP_TRY(wasp_cost_create_grid(a->ny, a->nx, h, par->torus, p, &ctx->grid_cost));
     if (cap > 0) WASP_TRY(wasp_cost_set_cap(ctx->grid_cost, cap));
+    if (dummy > 0) WASP_TRY(wasp_cost_set_dummy(ctx->grid_cost, dummy));
     ctx->g_ny = a->ny;
     ctx->g_nx = a->nx;
     ctx->g_h = h;
     ctx->g_p = p;
     ctx->g_torus = par->torus;
     ctx->g_cap = cap;
+    ctx->g_dummy = dummy;
   }
   *cost = ctx->grid_cost;
   return WASP_OK;
@@ -93,22 +100,42 @@ wasp_status wasp_metric_transport(wasp_metric_ctx *ctx, const wasp_measure *a, c
                                   const wasp_measure *b, const double *T, double cap,
                                   wasp_ot_result *res)
 {
+  return wasp_metric_transport_dummy(ctx, a, S, b, T, cap, 0.0, res);
+}
+
+wasp_status wasp_metric_transport_dummy(wasp_metric_ctx *ctx, const wasp_measure *a,
+                                        const double *S, const wasp_measure *b, const double *T,
+                                        double cap, double dummy, wasp_ot_result *res)
+{
   long na = wasp_measure_size(a), nb = wasp_measure_size(b), ns = 0, nt = 0;
+  long double mass_s = 0, mass_t = 0;
   wasp_cost *cost;
   bool owned;
-  WASP_TRY(grow(ctx, na > nb ? na : nb));
+  WASP_TRY(grow(ctx, (na > nb ? na : nb) + 1));
   /* Zero sites carry nothing: leaving them out shrinks clean images a lot. */
   for (long k = 0; k < na; k++)
     if (S[k] > 0) {
       ctx->src[ns] = k;
       ctx->a[ns++] = S[k];
+      mass_s += S[k];
     }
   for (long k = 0; k < nb; k++)
     if (T[k] > 0) {
       ctx->dst[nt] = k;
       ctx->b[nt++] = T[k];
+      mass_t += T[k];
     }
-  WASP_TRY(cost_model(ctx, a, b, cap, &cost, &owned));
+  /* Unbalanced: the dummy source creates T's mass, the dummy sink absorbs
+   * S's; the cost model requires the dummy target to come last. */
+  if (dummy > 0 && mass_t > 0) {
+    ctx->src[ns] = WASP_SITE_DUMMY;
+    ctx->a[ns++] = (double)mass_t;
+  }
+  if (dummy > 0 && mass_s > 0) {
+    ctx->dst[nt] = WASP_SITE_DUMMY;
+    ctx->b[nt++] = (double)mass_s;
+  }
+  WASP_TRY(wasp_metric_cost_model(ctx, a, b, cap, dummy, &cost, &owned));
   wasp_status s = wasp_ot_solve(ctx->ot, cost, ns, ctx->src, ctx->a, nt, ctx->dst, ctx->b, res);
   if (owned) wasp_cost_destroy(&cost);
   WASP_TRY(s);

@@ -50,14 +50,14 @@ static const char *tmp_of(const char *path)
 }
 
 /* The call failed and its message holds every given fragment (NULL ends). */
-static void expect_fail(wasp_status s, ...)
+static void expect_fail_at(int line, wasp_status s, ...)
 {
   va_list ap;
-  ck_assert_msg(s != WASP_OK, "expected a failure");
+  ck_assert_msg(s != WASP_OK, "line %d: expected a failure", line);
   va_start(ap, s);
   for (const char *frag; (frag = va_arg(ap, const char *));)
-    ck_assert_msg(strstr(wasp_last_error(), frag), "message '%s' lacks '%s'", wasp_last_error(),
-                  frag);
+    ck_assert_msg(strstr(wasp_last_error(), frag), "line %d: message '%s' lacks '%s'", line,
+                  wasp_last_error(), frag);
   va_end(ap);
 }
 
@@ -81,6 +81,8 @@ static void write_h5_images(const char *path, int n, int ny, int nx, const doubl
   OK(wasp_h5_commit(&f));
   ck_assert_ptr_null(f);
 }
+
+#define expect_fail(...) expect_fail_at(__LINE__, __VA_ARGS__)
 
 /* ---- CSV --------------------------------------------------------------- */
 
@@ -131,8 +133,8 @@ START_TEST(test_csv_errors)
   expect_fail(wasp_io_read_measure(P("ragged.csv"), &m), "ragged.csv line 3 has 31 values",
               "line 1 has 32", NULL);
   put_text(P("word.csv"), "1,2,3,4,5\n1,2,3,4,abc\n");
-  expect_fail(wasp_io_read_measure(P("word.csv"), &m), "word.csv line 2, column 5: 'abc' is not a number",
-              NULL);
+  expect_fail(wasp_io_read_measure(P("word.csv"), &m),
+              "word.csv line 2, column 5: 'abc' is not a number", NULL);
   put_text(P("hole.csv"), "1,,3\n");
   expect_fail(wasp_io_read_measure(P("hole.csv"), &m), "hole.csv line 1, column 2", NULL);
   put_text(P("gap.csv"), "1,2\n\n3,4\n");
@@ -287,8 +289,8 @@ START_TEST(test_h5_errors)
   expect_fail(wasp_io_read_measure(P("missing.h5"), &m), "cannot open '", "missing.h5'",
               "No such file or directory", NULL);
   raw_h5(P("other.h5"), "/foo", 1, d1, H5T_NATIVE_DOUBLE, w);
-  expect_fail(wasp_io_read_measure(P("other.h5"), &m), "other.h5 has no dataset /images (nor /points)",
-              NULL);
+  expect_fail(wasp_io_read_measure(P("other.h5"), &m),
+              "other.h5 has no dataset /images (nor /points)", NULL);
   raw_h5(P("rank1.h5"), "/images", 1, d1, H5T_NATIVE_DOUBLE, w);
   expect_fail(wasp_io_read_measure(P("rank1.h5"), &m),
               "rank1.h5:/images has shape [3] but must be [N, ny, nx] or [ny, nx]", NULL);
@@ -463,7 +465,8 @@ START_TEST(test_h5_h5py_crosscheck)
            "assert f['plan/idx'].dtype == np.int64 and f['plan/idx'][2] == 2**40\n"
            "assert isinstance(f.attrs['metric'], str) and f.attrs['metric'] == 'w2'\n"
            "assert f['images'].attrs['scale'] == 0.5 and f.attrs['n'] == 3\n"
-           "g = h5py.File(sys.argv[2], 'w'); g['images'] = np.arange(24, dtype=np.float32).reshape(2, 3, 4)\n"
+           "g = h5py.File(sys.argv[2], 'w')\n"
+           "g['images'] = np.arange(24, dtype=np.float32).reshape(2, 3, 4)\n"
            "g.attrs['who'] = 'h5py'; g.close()\" '%s' '%s'",
            path, P("fromh5py.h5"));
   ck_assert_int_eq(system(cmd), 0);
@@ -480,21 +483,32 @@ START_TEST(test_h5_h5py_crosscheck)
 }
 END_TEST
 
-/* ---- full disk: a file size limit makes write() fail with EFBIG --------- */
+/* ---- full disk -------------------------------------------------------- *
+ * A file size limit makes write() fail with EFBIG, like a full disk.  The
+ * limit lifts itself at the first failure (a disk that fills once), so the
+ * clean-up after the failure can be checked too. */
 
-static void limit_file_size(rlim_t bytes, struct rlimit *old)
+static struct rlimit saved_limit;
+
+static void lift_limit(int sig)
 {
-  struct rlimit r;
-  signal(SIGXFSZ, SIG_IGN); /* get EFBIG instead of being killed */
-  ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, old), 0);
-  r = *old;
-  r.rlim_cur = bytes;
-  ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &r), 0);
+  (void)sig;
+  setrlimit(RLIMIT_FSIZE, &saved_limit);
 }
+
+/* No ck_assert while the limit holds: Check logs each assertion to a file,
+ * and that write would hit the limit first. */
+static void limit_file_size(rlim_t bytes)
+{
+  struct rlimit r = saved_limit;
+  r.rlim_cur = bytes;
+  setrlimit(RLIMIT_FSIZE, &r);
+}
+
+static void unlimit(void) { setrlimit(RLIMIT_FSIZE, &saved_limit); }
 
 START_TEST(test_full_disk)
 {
-  struct rlimit old;
   enum { N = 64 * 64 * 16 };
   float *vol = calloc(N, sizeof *vol);
   double *dbl = calloc(N, sizeof *dbl);
@@ -502,29 +516,53 @@ START_TEST(test_full_disk)
   ck_assert(vol && dbl && text);
   memset(text, 'x', N);
   text[N] = '\0';
-  limit_file_size(32768, &old);
+  ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &saved_limit), 0);
+  signal(SIGXFSZ, lift_limit);
 
-  expect_fail(wasp_mrc_write(P("full.mrc"), 16, 64, 64, vol, 1.0), "full.mrc", "File too large",
-              NULL);
+  wasp_status s;
+  limit_file_size(32768);
+  s = wasp_mrc_write(P("full.mrc"), 16, 64, 64, vol, 1.0);
+  unlimit();
+  expect_fail(s, "full.mrc", "File too large", NULL);
   ck_assert(!exists(P("full.mrc")) && !exists(tmp_of(P("full.mrc"))));
 
-  expect_fail(wasp_io_write_text(P("full.txt"), text), "full.txt", "File too large", NULL);
+  limit_file_size(32768);
+  s = wasp_io_write_text(P("full.txt"), text);
+  unlimit();
+  expect_fail(s, "full.txt", "File too large", NULL);
   ck_assert(!exists(P("full.txt")) && !exists(tmp_of(P("full.txt"))));
 
+  /* HDF5: the raw data write fails */
   wasp_h5 *f;
   long dims[1] = {N};
   OK(wasp_h5_create(P("full.h5"), &f));
-  wasp_status s = wasp_h5_write_double(f, "/big", 1, dims, dbl);
-  if (s == WASP_OK) {
-    s = wasp_h5_commit(&f);
-  } else {
-    ck_assert_msg(strstr(wasp_last_error(), "full.h5"), "%s", wasp_last_error());
-    wasp_h5_abort(&f);
-  }
-  expect_fail(s, "full.h5", NULL);
+  limit_file_size(32768);
+  s = wasp_h5_write_double(f, "/big", 1, dims, dbl);
+  unlimit();
+  expect_fail(s, "full.h5", "/big", "File too large", NULL);
+  wasp_h5_abort(&f);
   ck_assert(!exists(P("full.h5")) && !exists(tmp_of(P("full.h5"))));
 
-  ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+  /* HDF5: the data fit, the metadata flushed at commit do not */
+  OK(wasp_h5_create(P("full2.h5"), &f));
+  OK(wasp_h5_write_double(f, "/big", 1, dims, dbl));
+  OK(wasp_h5_attr_string(f, "/big", "note", "metadata stays in the cache until commit"));
+  limit_file_size(1);
+  s = wasp_h5_commit(&f); /* the limit lifts at the first failure: see lift_limit */
+  unlimit();
+  expect_fail(s, "cannot write '", "full2.h5'", "File too large", NULL);
+  ck_assert_ptr_null(f);
+  ck_assert(!exists(P("full2.h5")) && !exists(tmp_of(P("full2.h5"))));
+
+  /* commit fails at the rename: the temporary file goes too */
+  ck_assert_int_eq(mkdir(P("taken.h5"), 0755), 0);
+  put_text(P("taken.h5/x"), "x");
+  OK(wasp_h5_create(P("taken.h5"), &f));
+  expect_fail(wasp_h5_commit(&f), "taken.h5", NULL);
+  ck_assert(!exists(tmp_of(P("taken.h5"))));
+
+  signal(SIGXFSZ, SIG_DFL);
+  ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &saved_limit), 0);
   free(vol);
   free(dbl);
   free(text);
@@ -678,6 +716,15 @@ START_TEST(test_mrc_modes)
   OK(wasp_io_read_measure(P("i8.mrc"), &m));
   const double wi8[2] = {-128, 127};
   expect_grid(&m, 2, 1, wi8, 0);
+  wasp_measure_destroy(&m);
+  /* IMOD's stamp without its "signed" flag: the same bytes are 128 and 127 */
+  FILE *fp = fopen(P("i8.mrc"), "r+b");
+  /* imodStamp 1146047817 little-endian is "IMOD"; imodFlags 0 */
+  ck_assert(fseek(fp, 152, SEEK_SET) == 0 && fwrite("IMOD\0\0\0\0", 1, 8, fp) == 8);
+  fclose(fp);
+  OK(wasp_io_read_measure(P("i8.mrc"), &m));
+  ck_assert_double_eq(m.w[0], 128);
+  ck_assert_double_eq(m.w[1], 127);
   wasp_measure_destroy(&m);
   /* mode 12: float16, including subnormal, max, infinity and NaN */
   const uint16_t h[8] = {0x3c00, 0xc000, 0x3800, 0x7bff, 0x0001, 0x8000, 0x7c00, 0x7e00};
