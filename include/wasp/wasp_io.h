@@ -85,4 +85,28 @@ wasp_status wasp_mrc_write(const char *path, int nz, int ny, int nx, const float
 /* Write a text file atomically (temporary name, then rename). */
 wasp_status wasp_io_write_text(const char *path, const char *text);
 
+/* ---- RELION STAR files (src/io/star.c; block owned by `wasp simulate`) -- */
+
+/* The optics group of a particle STAR file (RELION 3.1 data_optics). */
+typedef struct {
+  const char *name;          /* rlnOpticsGroupName, no white space          */
+  double pixel_size;         /* rlnImagePixelSize, Angstrom                  */
+  double voltage;            /* rlnVoltage, kV                               */
+  double cs;                 /* rlnSphericalAberration, mm                   */
+  double amplitude_contrast; /* rlnAmplitudeContrast, in [0, 1]              */
+  int box;                   /* rlnImageSize, pixels (2-D images)            */
+} wasp_star_optics;
+
+/* Write a RELION 3.1 particle STAR file for images 1..n of the MRCS stack
+ * `stack` (a name as RELION should open it, relative to the STAR file's
+ * folder): one optics group, then per particle rlnImageName "%06ld@stack",
+ * rlnOpticsGroup 1, rlnAngleRot/Tilt/Psi = euler[3i..3i+2] (degrees, see
+ * wasp_rotate.h) and rlnOriginX/YAngst = origin[2i..2i+1] (Angstrom; NULL
+ * for none).  Atomic (temporary name, then rename).  Fails with WASP_ERR_ARG
+ * on a bad optics value or a name with white space, WASP_ERR_IO on write. */
+wasp_status wasp_star_write(const char *path, const wasp_star_optics *optics, const char *stack,
+                            long n, const double *euler, const double *origin);
+
+/* ---- end of the STAR block ------------------------------------------- */
+
 #endif

@@ -16,6 +16,7 @@ typedef struct {
 
 PetscErrorCode wasp_cmd_distance(MPI_Comm comm);
 PetscErrorCode wasp_cmd_pairs(MPI_Comm comm);
+PetscErrorCode wasp_cmd_noise(MPI_Comm comm);
 
 /* Options shared by every command that evaluates a metric (-metric, -p,
  * -torus, -normalize, -spacing, -lambda, -tol, ...).  Call inside a

@@ -11,6 +11,7 @@ static const wasp_command commands[] = {
    wasp_cmd_distance},
   {"pairs", "all pairwise distances of a stack (or queries x references), MPI work queue",
    wasp_cmd_pairs},
+  {"noise", "Monte-Carlo noise statistics of L2 and W_p^± over sigma and p", wasp_cmd_noise},
 };
 static const int ncommands = (int)(sizeof commands / sizeof commands[0]);
 

@@ -30,8 +30,31 @@ PetscErrorCode wasp_app_metric_options(PetscOptionItems *PetscOptionsObject, cha
   par->normalize = normalize;
   PetscCall(PetscOptionsReal("-spacing", "Pixel spacing h; 0 means 1/n (unit square)", NULL,
                              par->spacing, &par->spacing, NULL));
-  PetscCall(PetscOptionsReal("-tol", "Relative optimality tolerance of the exact LP", NULL,
-                             par->ot.tol, &par->ot.tol, NULL));
+  PetscCall(PetscOptionsReal("-tol", "Relative tolerance: exact LP optimality; uot-kl convergence",
+                             NULL, par->ot.tol, &par->ot.tol, NULL));
+  PetscCall(PetscOptionsReal("-lambda", "tv: price per unit of mass deleted or created", NULL,
+                             par->lambda, &par->lambda, NULL));
+  PetscCall(PetscOptionsReal("-epsilon", "uot-kl: entropic regularisation strength", NULL,
+                             par->epsilon, &par->epsilon, NULL));
+  PetscCall(PetscOptionsReal("-tau", "uot-kl: strength of the KL marginal penalties", NULL,
+                             par->tau, &par->tau, NULL));
+  PetscInt directions = par->directions, seed = (PetscInt)par->seed;
+  PetscBool equispaced = PETSC_FALSE;
+  PetscCall(PetscOptionsInt("-directions", "sliced: number of projection directions", NULL,
+                            directions, &directions, NULL));
+  PetscCall(PetscOptionsInt("-seed", "sliced: seed of the random directions", NULL, seed, &seed,
+                            NULL));
+  PetscCall(PetscOptionsBool("-equispaced", "sliced: equispaced directions (2-D) instead of random",
+                             NULL, equispaced, &equispaced, NULL));
+  /* Checked here because the conversions below would hide a bad value; the
+   * metric itself checks the rest (it knows the dimension). */
+  PetscCheck(directions >= 1 && directions <= 100000000, PETSC_COMM_WORLD, PETSC_ERR_USER,
+             "-directions %" PetscInt_FMT " is invalid: give 1 to 100000000 directions", directions);
+  PetscCheck(seed >= 0, PETSC_COMM_WORLD, PETSC_ERR_USER,
+             "-seed %" PetscInt_FMT " is invalid: the seed must be >= 0", seed);
+  /* wasp_metric_params has no flag for equispaced: its sign carries it. */
+  par->directions = equispaced ? -(int)directions : (int)directions;
+  par->seed = (unsigned long)seed;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -57,6 +80,11 @@ wasp_status wasp_app_write_params(struct wasp_h5 *f, const char *metric, const w
   WASP_TRY(wasp_h5_attr_long(f, "/", "normalize", par->normalize));
   WASP_TRY(wasp_h5_attr_double(f, "/", "spacing", par->spacing));
   WASP_TRY(wasp_h5_attr_double(f, "/", "tol", par->ot.tol));
+  WASP_TRY(wasp_h5_attr_double(f, "/", "lambda", par->lambda));
+  WASP_TRY(wasp_h5_attr_double(f, "/", "epsilon", par->epsilon));
+  WASP_TRY(wasp_h5_attr_double(f, "/", "tau", par->tau));
+  WASP_TRY(wasp_h5_attr_long(f, "/", "directions", par->directions));
+  WASP_TRY(wasp_h5_attr_long(f, "/", "seed", (long)par->seed));
   WASP_TRY(wasp_h5_attr_string(f, "/", "wasp_version", "0.1.0"));
   return WASP_OK;
 }

@@ -26,7 +26,10 @@ wasp_status wasp_fail_context(wasp_status code, const char *fmt, ...)
   vsnprintf(prefix, sizeof prefix, fmt, ap);
   va_end(ap);
   memcpy(old, last_message, sizeof old);
-  snprintf(last_message, sizeof last_message, "%s: %s", prefix, old);
+  /* Truncation is acceptable: the tail of a long message is the least useful. */
+  int n = snprintf(last_message, sizeof last_message, "%s: ", prefix);
+  if (n >= 0 && (size_t)n < sizeof last_message)
+    strncat(last_message, old, sizeof last_message - (size_t)n - 1);
   return code;
 }
 

@@ -24,7 +24,7 @@ typedef enum {
 io_format wasp_io_format_of(const char *path);
 
 /* ---- per-format readers: count, then read [first, first+count) ----
- * `noun` names what the file holds, for messages ("images", "point clouds"). */
+ * `noun` (singular) names what the file holds, for messages ("image"). */
 wasp_status wasp_io_csv_read(const char *path, wasp_measure *m);
 wasp_status wasp_io_csv_check(const char *path);
 

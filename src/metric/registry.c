@@ -13,6 +13,14 @@ static const wasp_metric_entry registry[] = {
    wasp_metric_wp},
   {"signed", "Mainini's signed W_p(a+ + b-, b+ + a-), not divided by the mass (exact LP)", true,
    true, true, true, false, wasp_metric_signed},
+  {"flat", "flat metric (bounded-Lipschitz dual): move at d, delete/create at 1 (exact LP)",
+   false, true, false, true, true, wasp_metric_flat},
+  {"tv", "TV-unbalanced W1: move at min(d, 2 lambda), delete/create at -lambda (exact LP)", false,
+   true, false, true, true, wasp_metric_tv},
+  {"uot-kl", "entropic unbalanced OT, KL marginals (-epsilon, -tau): <C, pi> by log Sinkhorn",
+   true, true, false, false, true, wasp_metric_uot_kl},
+  {"sliced", "sliced W_p of the normalised measures over -directions (exact 1-D transport)",
+   true, false, false, false, true, wasp_metric_sliced},
 };
 
 int wasp_metric_count(void) { return (int)(sizeof registry / sizeof registry[0]); }

@@ -17,12 +17,15 @@
  * Log domain: with potentials f = eps log u, g = eps log v, a sweep is
  *   f_i = k (eps log a_i - eps LSE_j((g_j - C_ij) / eps)),  k = tau/(tau+eps)
  * and the same for g, never forming exp(-C/eps), so small eps cannot
- * underflow.  The sweep is a contraction of factor k in the sup norm; we stop
- * when the largest change of f and g is below tol * eps (tol = -tol), i.e. the
- * scalings u, v changed by a relative tol.  Zero-mass sites are left out:
+ * underflow.  Each sweep ends with an exact translation step (see iterate())
+ * that removes the slow mode of unbalanced Sinkhorn when eps << tau.  We
+ * stop when the largest change of f and g is below tol * eps (tol = -tol),
+ * i.e. the scalings u, v changed by a relative tol (or only by rounding of
+ * the potentials).  Zero-mass sites are left out:
  * their scaling is 0 and their row and column of the plan vanish. */
 #include "metric_impl.h"
 
+#include <float.h>
 #include <math.h>
 
 #define UOT_MAX_ITERATIONS 200000L
@@ -99,12 +102,31 @@ static double lse_col(const uot_problem *P, long j, const double *pot, double ep
   return mx + log(s);
 }
 
-/* Sweeps until the potentials settle; returns the number of sweeps. */
+/* log sum_i w_i exp(-pot_i / tau), shifted like lse_row. */
+static double lse_weighted(long n, const double *w, const double *pot, double tau)
+{
+  double mx = -INFINITY, s = 0.0;
+  for (long i = 0; i < n; i++) mx = fmax(mx, log(w[i]) - pot[i] / tau);
+  for (long i = 0; i < n; i++) s += exp(log(w[i]) - pot[i] / tau - mx);
+  return mx + log(s);
+}
+
+/* Sweeps until the potentials settle; returns the number of sweeps.
+ *
+ * A plain sweep contracts only by k = tau / (tau + eps) per half step, and
+ * the slow direction is the translation (f + t, g - t), which leaves the plan
+ * unchanged but not the marginal penalties.  After each sweep we therefore
+ * maximise the dual exactly along it (the "translation invariant" Sinkhorn of
+ * Sejourne, Vialard, Peyre 2022): the dual is, up to constants,
+ *   -tau sum a e^(-f/tau) - tau sum b e^(-g/tau) - eps sum e^((f+g-C)/eps),
+ * the last term does not see t, and the best t = (tau/2) log(A/B) with
+ * A = sum a e^(-f/tau), B = sum b e^(-g/tau).  Both steps are exact block
+ * maximisations of one concave dual, so the fixed point is unchanged. */
 static wasp_status iterate(uot_problem *P, double eps, double tau, double tol, long *iterations)
 {
   const double k = tau / (tau + eps);
   for (long it = 1; it <= UOT_MAX_ITERATIONS; it++) {
-    double change = 0.0;
+    double change = 0.0, scale = 0.0;
     for (long i = 0; i < P->ns; i++) {
       double f = k * eps * (log(P->a[i]) - lse_row(P->nt, P->C + i * P->nt, P->g, eps));
       change = fmax(change, fabs(f - P->f[i]));
@@ -115,10 +137,17 @@ static wasp_status iterate(uot_problem *P, double eps, double tau, double tol, l
       change = fmax(change, fabs(g - P->g[j]));
       P->g[j] = g;
     }
+    const double t = 0.5 * tau * (lse_weighted(P->ns, P->a, P->f, tau) -
+                                  lse_weighted(P->nt, P->b, P->g, tau));
+    for (long i = 0; i < P->ns; i++) scale = fmax(scale, fabs(P->f[i] += t));
+    for (long j = 0; j < P->nt; j++) scale = fmax(scale, fabs(P->g[j] -= t));
+    change += fabs(t);
     if (!isfinite(change))
       return wasp_fail(WASP_ERR_NUMERIC, "unbalanced Sinkhorn produced a non-finite potential at "
                                          "sweep %ld (-epsilon %g, -tau %g)", it, eps, tau);
-    if (change <= tol * eps) {
+    /* Settled when the scalings u = e^(f/eps), v = e^(g/eps) moved by a
+     * relative tol, or when the potentials only move by rounding. */
+    if (change <= fmax(tol * eps, 16 * DBL_EPSILON * scale)) {
       *iterations = it;
       return WASP_OK;
     }

@@ -679,6 +679,92 @@ START_TEST(degenerate_ties)
 }
 END_TEST
 
+
+/* All costs zero (a single site, or every point in one place): the value is
+ * 0 and must still be certified, whatever the masses. */
+START_TEST(zero_costs)
+{
+  wasp_ot *ot = new_solver();
+  char what[120];
+  const double masses[] = {0.37, 1.0, 3e-5, 7.1e4};
+  for (int m = 0; m < 4; m++)
+    for (int e = 0; e < 3; e++) {
+      geom g = {.cloud = 0, .ny = 1, .nx = 1, .h = 0.5, .torus = e == 1, .p = pvals[e]};
+      problem pr;
+      problem_alloc(&pr, 1, 1);
+      pr.src[0] = pr.dst[0] = 0;
+      pr.a[0] = masses[m];
+      pr.b[0] = masses[m] * (1.0 + 1e-13);
+      snprintf(what, sizeof what, "1x1 grid, mass %g, p=%g", masses[m], g.p);
+      ck_assert_msg(solve_checked(ot, &g, &pr, what) == 0.0, "%s: value not 0", what);
+      problem_free(&pr);
+    }
+  uint64_t rng = 3;
+  for (int e = 0; e < 3; e++) {
+    double X[5 * 2], Y[7 * 2];
+    for (int k = 0; k < 5; k++) X[2 * k] = 0.25, X[2 * k + 1] = -1.5;
+    for (int k = 0; k < 7; k++) Y[2 * k] = 0.25, Y[2 * k + 1] = -1.5;
+    geom g = {.cloud = 1, .dim = 2, .nX = 5, .nY = 7, .X = X, .Y = Y, .p = pvals[e]};
+    problem pr;
+    problem_alloc(&pr, 5, 7);
+    for (long i = 0; i < 5; i++) {
+      pr.src[i] = i;
+      pr.a[i] = 0.1 + unit_uniform(&rng);
+    }
+    for (long j = 0; j < 7; j++) {
+      pr.dst[j] = j;
+      pr.b[j] = 0.1 + unit_uniform(&rng);
+    }
+    balance(&pr);
+    snprintf(what, sizeof what, "coincident cloud 5 -> 7, p=%g", g.p);
+    ck_assert_msg(solve_checked(ot, &g, &pr, what) == 0.0, "%s: value not 0", what);
+    problem_free(&pr);
+  }
+  wasp_ot_destroy(&ot);
+}
+END_TEST
+
+/* Larger dense problems, certified by the brute-force dual check alone
+ * (which proves optimality without any reference), and a long line. */
+START_TEST(larger_problems_certified)
+{
+  wasp_ot *ot = new_solver();
+  uint64_t rng = 5;
+  char what[120];
+  for (int e = 0; e < 3; e++) {
+    const int n = 32;
+    geom g = {.cloud = 0, .ny = n, .nx = n, .h = 1.0 / n, .torus = e != 1, .p = pvals[e]};
+    problem pr;
+    problem_alloc(&pr, (long)n * n, (long)n * n);
+    for (long k = 0; k < (long)n * n; k++) {
+      pr.src[k] = pr.dst[k] = k;
+      pr.a[k] = 0.01 + unit_uniform(&rng);
+      pr.b[k] = 0.01 + unit_uniform(&rng);
+    }
+    balance(&pr);
+    snprintf(what, sizeof what, "dense %dx%d p=%g torus=%d", n, n, g.p, g.torus);
+    solve_checked(ot, &g, &pr, what);
+    problem_free(&pr);
+  }
+  for (int e = 0; e < 3; e++) {
+    const int n = 1500;
+    geom g = {.cloud = 0, .ny = 1, .nx = n, .h = 1.0 / n, .p = pvals[e]};
+    problem pr;
+    random_grid_problem(&rng, n, 0.01, 1.0, &pr);
+    double *x = malloc(sizeof(double) * pr.ns), *y = malloc(sizeof(double) * pr.nt);
+    for (long i = 0; i < pr.ns; i++) x[i] = pr.src[i] * g.h;
+    for (long j = 0; j < pr.nt; j++) y[j] = pr.dst[j] * g.h;
+    snprintf(what, sizeof what, "line 1x%d p=%g (%ld -> %ld sites)", n, g.p, pr.ns, pr.nt);
+    expect_value(solve_checked(ot, &g, &pr, what),
+                 ref_quantile_1d(pr.ns, x, pr.a, pr.nt, y, pr.b, g.p), VALUE_RTOL, what);
+    free(x);
+    free(y);
+    problem_free(&pr);
+  }
+  wasp_ot_destroy(&ot);
+}
+END_TEST
+
 #ifdef WASP_HAVE_GLPK
 static double reference(const geom *g, const problem *pr, const char *what)
 {
@@ -1023,6 +1109,8 @@ int main(void)
   tcase_add_test(tc, translation_plane);
   tcase_add_test(tc, translation_torus);
   tcase_add_test(tc, degenerate_ties);
+  tcase_add_test(tc, zero_costs);
+  tcase_add_test(tc, larger_problems_certified);
   tcase_add_test(tc, reference_self_check);
   tcase_add_test(tc, random_grid_vs_glpk);
   tcase_add_test(tc, degenerate_vs_glpk);

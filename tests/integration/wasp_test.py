@@ -1,0 +1,67 @@
+"""Shared helpers for the integration tests: run the real `wasp` under mpirun,
+make input files, skip cleanly (exit 77) when an optional peer is missing."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+WASP = os.environ.get("WASP", "build/wasp")
+SRC = os.environ.get("WASP_SOURCE_ROOT", ".")
+SHARED = os.environ.get("WASP_SHARED", os.path.join(SRC, "..", "shared"))
+SKIP = 77
+
+failures = []
+
+
+def run(args, ranks=1, timeout=600, check=False, env=None):
+    """Run `mpirun -n ranks wasp args...`; return CompletedProcess (text)."""
+    cmd = ["mpirun", "-n", str(ranks), WASP] + [str(a) for a in args]
+    e = dict(os.environ)
+    e.update(env or {})
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=e)
+    if check and p.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed ({p.returncode}):\n{p.stdout}\n{p.stderr}")
+    return p
+
+
+def run_json(args, ranks=1, timeout=600):
+    p = run(list(args) + ["-json"], ranks=ranks, timeout=timeout, check=True)
+    lines = [l for l in p.stdout.splitlines() if l.startswith("{")]
+    assert lines, f"no JSON in output:\n{p.stdout}\n{p.stderr}"
+    return json.loads(lines[-1])
+
+
+def expect(cond, what):
+    """Record a failed check without stopping the test file."""
+    status = "ok  " if cond else "FAIL"
+    print(f"{status} {what}", flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def close(a, b, rel=1e-9, abs_=0.0):
+    return abs(a - b) <= max(rel * max(abs(a), abs(b)), abs_)
+
+
+def tmpdir():
+    return tempfile.mkdtemp(prefix="wasp-test-")
+
+
+def need(module):
+    """Import an optional Python module or exit with 'skipped'."""
+    try:
+        return __import__(module)
+    except ImportError:
+        print(f"skipped: /usr/bin/python3 has no module '{module}' (apt-get install python3-{module})")
+        sys.exit(SKIP)
+
+
+def finish():
+    if failures:
+        print(f"{len(failures)} check(s) failed:")
+        for f in failures:
+            print("  -", f)
+        sys.exit(1)
+    print("all checks passed")
+    sys.exit(0)
