@@ -422,6 +422,79 @@ START_TEST(cap_is_min)
 }
 END_TEST
 
+/* Dummy sites: c(dummy, real) = c(real, dummy) = lambda, c(dummy, dummy) =
+ * 0; real pairs unchanged; a dummy target last in a row; lambda <= 0
+ * disables (real pairs unchanged). */
+START_TEST(dummy_sites)
+{
+  uint64_t rng = 555;
+  model m[32];
+  double *keep[32] = {0};
+  int nm = make_models(m, &rng, keep);
+  for (int k = 0; k < nm; k++) {
+    long ns = m[k].ns, nt = m[k].nt;
+    double *c0 = malloc(sizeof(double) * ns * nt), cmax = 0.0;
+    for (long i = 0; i < ns; i++)
+      for (long j = 0; j < nt; j++) {
+        c0[i * nt + j] = wasp_cost_eval(m[k].c, i, j);
+        cmax = fmax(cmax, c0[i * nt + j]);
+      }
+    const double lambdas[] = {0.25 * cmax, 3.0 * cmax};
+    long *js = malloc(sizeof(long) * (nt + 1));
+    double *row = malloc(sizeof(double) * (nt + 1));
+    for (long j = 0; j < nt; j++) js[j] = j;
+    js[nt] = WASP_SITE_DUMMY;
+    for (int q = 0; q < 2; q++) {
+      double lam = lambdas[q];
+      ck_assert_int_eq(wasp_cost_set_dummy(m[k].c, lam), WASP_OK);
+      ck_assert_msg(wasp_cost_eval(m[k].c, WASP_SITE_DUMMY, WASP_SITE_DUMMY) == 0.0,
+                    "%s: c(dummy, dummy) = %g, want 0", m[k].what,
+                    wasp_cost_eval(m[k].c, WASP_SITE_DUMMY, WASP_SITE_DUMMY));
+      ck_assert_msg(wasp_cost_bound(m[k].c) >= lam,
+                    "%s: bound %g below the dummy price %g (a cost of some site pair)", m[k].what,
+                    wasp_cost_bound(m[k].c), lam);
+      for (long i = 0; i < ns; i++) {
+        ck_assert_msg(wasp_cost_eval(m[k].c, i, WASP_SITE_DUMMY) == lam,
+                      "%s: c(%ld, dummy) = %.17g, want lambda %.17g", m[k].what, i,
+                      wasp_cost_eval(m[k].c, i, WASP_SITE_DUMMY), lam);
+        wasp_cost_row(m[k].c, i, nt + 1, js, row);
+        ck_assert_msg(row[nt] == lam, "%s: row(%ld) with a dummy target last gives %.17g, want %.17g",
+                      m[k].what, i, row[nt], lam);
+        for (long j = 0; j < nt; j++) {
+          ck_assert_msg(wasp_cost_eval(m[k].c, i, j) == c0[i * nt + j],
+                        "%s with dummies: real c(%ld, %ld) changed to %.17g from %.17g", m[k].what,
+                        i, j, wasp_cost_eval(m[k].c, i, j), c0[i * nt + j]);
+          ck_assert_msg(close_rel(row[j], c0[i * nt + j], 1e-15),
+                        "%s with dummies: row(%ld)[%ld] = %.17g, want %.17g", m[k].what, i, j,
+                        row[j], c0[i * nt + j]);
+        }
+      }
+      for (long j = 0; j < nt; j++)
+        ck_assert_msg(wasp_cost_eval(m[k].c, WASP_SITE_DUMMY, j) == lam,
+                      "%s: c(dummy, %ld) = %.17g, want lambda %.17g", m[k].what, j,
+                      wasp_cost_eval(m[k].c, WASP_SITE_DUMMY, j), lam);
+      /* a row from the dummy source */
+      wasp_cost_row(m[k].c, WASP_SITE_DUMMY, nt + 1, js, row);
+      for (long j = 0; j < nt; j++)
+        ck_assert_msg(row[j] == lam, "%s: row(dummy)[%ld] = %.17g, want %.17g", m[k].what, j,
+                      row[j], lam);
+      ck_assert_msg(row[nt] == 0.0, "%s: row(dummy)[dummy] = %g, want 0", m[k].what, row[nt]);
+    }
+    ck_assert_int_eq(wasp_cost_set_dummy(m[k].c, 0.0), WASP_OK);
+    for (long i = 0; i < ns; i++)
+      for (long j = 0; j < nt; j++)
+        ck_assert_msg(wasp_cost_eval(m[k].c, i, j) == c0[i * nt + j],
+                      "%s: after disabling dummies c(%ld, %ld) = %.17g, want %.17g", m[k].what, i,
+                      j, wasp_cost_eval(m[k].c, i, j), c0[i * nt + j]);
+    free(js);
+    free(row);
+    free(c0);
+    wasp_cost_destroy(&m[k].c);
+    free(keep[k]);
+  }
+}
+END_TEST
+
 START_TEST(grid_description)
 {
   wasp_cost *c = make_grid(5, 9, 0.25, true, 2.0);
@@ -496,6 +569,7 @@ int main(void)
   tcase_add_test(tc, bound_dominates_every_cost);
   tcase_add_test(tc, bound_long_grid);
   tcase_add_test(tc, cap_is_min);
+  tcase_add_test(tc, dummy_sites);
   tcase_add_test(tc, grid_description);
   tcase_add_test(tc, bad_arguments);
   suite_add_tcase(s, tc);
