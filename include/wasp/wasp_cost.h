@@ -51,5 +51,11 @@ double wasp_cost_exponent(const wasp_cost *cost);
 /* Grid description, for solvers that exploit the grid (multiscale, W1 on the
  * grid graph).  Returns false for clouds. */
 bool wasp_cost_grid(const wasp_cost *cost, int *ny, int *nx, double *h, bool *torus);
+/* For a grid: the cost of an offset, table[|di| * nx + |dj|] (cap applied,
+ * torus wrap folded in), and the price of dummy arcs (0 if none).  The cost
+ * grows with the offset along each axis, which hierarchical pricing uses to
+ * bound a whole block of targets by one table entry.  NULL for clouds. */
+const double *wasp_cost_grid_table(const wasp_cost *cost);
+double wasp_cost_dummy_price(const wasp_cost *cost);
 
 #endif

@@ -27,12 +27,16 @@ typedef struct {
   double value;            /* optimal cost sum c pi (real units)              */
   double mass;             /* transported mass sum a                          */
   double primal_residual;  /* max_i |sum_j pi_ij - a_i|, same for columns     */
-  double min_reduced_cost; /* min over ALL arcs of c_ij - u_i - v_j           */
+  double min_reduced_cost; /* min over ALL arcs of c_ij - u_i - v_j (on grids
+                              a proven lower bound of it, see price_grid.c) */
   double duality_gap;      /* value - (sum a u + sum b v)                     */
-  double cost_scale;       /* max |c| over the plan's arcs: the scale for tol */
+  double cost_scale;       /* an upper bound of c over ALL site pairs (the cost
+                              model's bound, 1 if all costs are 0): the scale
+                              that makes min_reduced_cost relative          */
   long iterations;         /* simplex pivots                                  */
   double seconds;          /* wall time of the solve incl. certificate        */
-  int optimal;             /* 1 when gap and dual infeasibility are within tol */
+  int optimal;             /* 1 when min_reduced_cost >= -tol*cost_scale and
+                              |gap| <= tol*max(|value|, 1e-3*mass*cost_scale) */
 } wasp_ot_result;
 
 void wasp_ot_options_default(wasp_ot_options *opt);

@@ -15,6 +15,7 @@ typedef struct {
 } wasp_command;
 
 PetscErrorCode wasp_cmd_distance(MPI_Comm comm);
+PetscErrorCode wasp_cmd_simulate(MPI_Comm comm);
 PetscErrorCode wasp_cmd_pairs(MPI_Comm comm);
 PetscErrorCode wasp_cmd_noise(MPI_Comm comm);
 

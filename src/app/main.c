@@ -12,6 +12,7 @@ static const wasp_command commands[] = {
   {"pairs", "all pairwise distances of a stack (or queries x references), MPI work queue",
    wasp_cmd_pairs},
   {"noise", "Monte-Carlo noise statistics of L2 and W_p^± over sigma and p", wasp_cmd_noise},
+  {"simulate", "synthetic cryo-EM projection datasets with ground truth (MPI)", wasp_cmd_simulate},
 };
 static const int ncommands = (int)(sizeof commands / sizeof commands[0]);
 

@@ -6,6 +6,7 @@
 #include "wasp/wasp_cost.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct wasp_cost {
@@ -18,6 +19,7 @@ struct wasp_cost {
   bool torus;
   double *table;       /* table[dy*nx + dx] = min(d(dy, dx)^p, cap)          */
   double *dtable;      /* ground distance d(dy, dx)                          */
+  int *row_of, *col_of; /* site -> (row, column): no division when pricing  */
   /* cloud */
   int dim, npx, npy;
   double *X, *Y;
@@ -76,6 +78,15 @@ wasp_status wasp_cost_create_grid(int ny, int nx, double h, bool torus, double p
     wasp_cost_destroy(&c);
     return WASP_ERR_MEM;
   }
+  if (wasp_malloc(sizeof(int) * (size_t)ny * (size_t)nx, &c->row_of) ||
+      wasp_malloc(sizeof(int) * (size_t)ny * (size_t)nx, &c->col_of)) {
+    wasp_cost_destroy(&c);
+    return WASP_ERR_MEM;
+  }
+  for (long k = 0; k < (long)ny * nx; k++) {
+    c->row_of[k] = (int)(k / nx);
+    c->col_of[k] = (int)(k % nx);
+  }
   fill_grid_tables(c);
   *cost = c;
   return WASP_OK;
@@ -131,6 +142,8 @@ void wasp_cost_destroy(wasp_cost **cost)
   if (!*cost) return;
   wasp_free(&(*cost)->table);
   wasp_free(&(*cost)->dtable);
+  wasp_free(&(*cost)->row_of);
+  wasp_free(&(*cost)->col_of);
   wasp_free(&(*cost)->X);
   wasp_free(&(*cost)->Y);
   wasp_free(cost);
@@ -201,11 +214,11 @@ void wasp_cost_row(const wasp_cost *c, long i, long n, const long *js, double *o
     return;
   }
   if (c->grid) {
-    const long nx = c->nx, yi = i / nx, xi = i - yi * nx;
+    const int nx = c->nx, yi = c->row_of[i], xi = c->col_of[i];
+    const int *ry = c->row_of, *cx = c->col_of;
     const double *t = c->table;
     for (long k = 0; k < n; k++) {
-      long yj = js[k] / nx, xj = js[k] - yj * nx;
-      long dy = yi > yj ? yi - yj : yj - yi, dx = xi > xj ? xi - xj : xj - xi;
+      int dy = abs(yi - ry[js[k]]), dx = abs(xi - cx[js[k]]);
       out[k] = t[dy * nx + dx];
     }
   } else {
@@ -232,3 +245,7 @@ bool wasp_cost_grid(const wasp_cost *c, int *ny, int *nx, double *h, bool *torus
   if (torus) *torus = c->torus;
   return true;
 }
+
+const double *wasp_cost_grid_table(const wasp_cost *c) { return c->grid ? c->table : NULL; }
+
+double wasp_cost_dummy_price(const wasp_cost *c) { return c->dummy; }

@@ -42,10 +42,33 @@ struct wasp_ot {
   int64_t *old_flow;
   double *rowbuf;            /* one row of costs (nt) */
 
+  /* Candidate arcs (shortlist): pivots price only these; full passes over
+   * all ns*nt arcs add the violators and certify optimality. */
+  long ncand, cap_cand, cand_next;
+  int *cand_i, *cand_j;
+  double *cand_c;
+  long *top_j;               /* per-row selection buffer (k entries) */
+  double *top_rc;
+  struct ot_grid_pricer *grid; /* hierarchical pricing (grids only) */
+
   /* results of the last solve */
   long nnz;
   long *plan_i, *plan_j;
   double *plan_m, *u, *v;
 };
+
+typedef struct ot_grid_pricer ot_grid_pricer;
+/* price_grid.c: hierarchical pricing on grids (NULL pricer for clouds). */
+wasp_status ot_grid_pricer_create(const wasp_cost *cost, long nt, const long *dst,
+                                  ot_grid_pricer **gp);
+void ot_grid_pricer_destroy(ot_grid_pricer **gp);
+/* Adds up to k most violated arcs per source row to the candidates and
+ * returns a proven lower bound of every arc's reduced cost. */
+wasp_status ot_grid_price(struct wasp_ot *ot, ot_grid_pricer *g, double eps, long k,
+                          double *lower_bound, long *added);
+/* Local window seed: every target within `radius` pixels of each source. */
+wasp_status ot_grid_seed(struct wasp_ot *ot, ot_grid_pricer *g, int radius, long *added);
+/* simplex.c */
+wasp_status ot_add_candidate(struct wasp_ot *ot, long i, long j, double c);
 
 #endif

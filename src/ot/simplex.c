@@ -22,6 +22,7 @@
 #include "ot_tree.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,12 @@ void wasp_ot_destroy(wasp_ot **ot)
 {
   if (!*ot) return;
   free_arrays(*ot);
+  wasp_free(&(*ot)->cand_i);
+  wasp_free(&(*ot)->cand_j);
+  wasp_free(&(*ot)->cand_c);
+  wasp_free(&(*ot)->top_j);
+  wasp_free(&(*ot)->top_rc);
+  ot_grid_pricer_destroy(&(*ot)->grid);
   wasp_free(ot);
 }
 
@@ -162,40 +169,87 @@ static void recompute_potentials(wasp_ot *ot)
     ot->pi[v] = ot->pi[ot->parent[v]] + (ot->dir[v] == UP ? ot->pred_cost[v] : -ot->pred_cost[v]);
 }
 
-/* Block search: scan arcs from where the last search stopped, a block at a
- * time, and take the most negative reduced cost of the first block that has
- * one.  Rows are priced with wasp_cost_row. */
+/* Block search over the candidate arcs: scan from where the last search
+ * stopped, a block at a time, and take the most negative reduced cost of the
+ * first block that has one. */
 static long find_entering(wasp_ot *ot, double eps, double *rc_out)
 {
-  const long ns = ot->ns, nt = ot->nt, na = ns * nt;
-  long pos = ot->next_arc, scanned = 0, cnt = 0, best = -1;
+  const long nc = ot->ncand;
+  const int *ci = ot->cand_i, *cj = ot->cand_j;
+  const double *cc = ot->cand_c, *pi = ot->pi, *pi_t = ot->pi + ot->ns;
+  long pos = ot->cand_next, best = -1, cnt = 0;
   double min = -eps;
-  const double *pi_t = ot->pi + ns;
-  while (scanned < na) {
-    long i = pos / nt, j = pos - i * nt, len = nt - j;
-    if (len > na - scanned) len = na - scanned;
-    if (len > ot->block - cnt) len = ot->block - cnt;
-    wasp_cost_row(ot->cost, ot->src[i], len, ot->dst + j, ot->rowbuf);
-    const double pi_i = ot->pi[i];
-    for (long k = 0; k < len; k++) {
-      double rc = ot->rowbuf[k] - pi_i + pi_t[j + k];
-      if (rc < min) {
-        min = rc;
-        best = pos + k;
-      }
+  for (long scanned = 0; scanned < nc; scanned++) {
+    double rc = cc[pos] - pi[ci[pos]] + pi_t[cj[pos]];
+    if (rc < min) {
+      min = rc;
+      best = pos;
     }
-    pos += len;
-    if (pos == na) pos = 0;
-    scanned += len;
-    cnt += len;
-    if (cnt >= ot->block) {
+    if (++pos == nc) pos = 0;
+    if (++cnt >= ot->block) {
       if (best >= 0) break;
       cnt = 0;
     }
   }
-  ot->next_arc = pos;
+  ot->cand_next = pos;
   *rc_out = min;
-  return best;
+  return best < 0 ? -1 : (long)ci[best] * ot->nt + cj[best];
+}
+
+wasp_status ot_add_candidate(wasp_ot *ot, long i, long j, double c)
+{
+  if (ot->ncand == ot->cap_cand) {
+    long cap = ot->cap_cand ? 2 * ot->cap_cand : 16 * (ot->ns + ot->nt);
+    int *ni = realloc(ot->cand_i, sizeof(int) * (size_t)cap);
+    if (ni) ot->cand_i = ni;
+    int *nj = realloc(ot->cand_j, sizeof(int) * (size_t)cap);
+    if (nj) ot->cand_j = nj;
+    double *nc = realloc(ot->cand_c, sizeof(double) * (size_t)cap);
+    if (nc) ot->cand_c = nc;
+    if (!ni || !nj || !nc) return wasp_fail(WASP_ERR_MEM, "out of memory growing the candidate arc list to %ld arcs", cap);
+    ot->cap_cand = cap;
+  }
+  ot->cand_i[ot->ncand] = (int)i;
+  ot->cand_j[ot->ncand] = (int)j;
+  ot->cand_c[ot->ncand] = c;
+  ot->ncand++;
+  return WASP_OK;
+}
+
+/* Price every one of the ns*nt arcs with the current potentials: returns the
+ * minimum reduced cost (the dual-feasibility half of the certificate) and
+ * adds to the candidates up to k most violated arcs of each source row. */
+static wasp_status price_all(wasp_ot *ot, double eps, long k, double *min_rc, long *added)
+{
+  if (ot->grid) return ot_grid_price(ot, ot->grid, eps, k, min_rc, added);
+  double min = INFINITY;
+  const double *pi_t = ot->pi + ot->ns;
+  *added = 0;
+  for (long i = 0; i < ot->ns; i++) {
+    wasp_cost_row(ot->cost, ot->src[i], ot->nt, ot->dst, ot->rowbuf);
+    const double pi_i = ot->pi[i];
+    long nt_top = 0;
+    for (long j = 0; j < ot->nt; j++) {
+      double rc = ot->rowbuf[j] - pi_i + pi_t[j];
+      if (rc < min) min = rc;
+      if (rc >= -eps || k == 0) continue;
+      if (nt_top == k && rc >= ot->top_rc[k - 1]) continue;
+      /* Insertion into the row's short sorted list of the k most negative. */
+      long pos = nt_top < k ? nt_top++ : k - 1;
+      while (pos > 0 && ot->top_rc[pos - 1] > rc) {
+        ot->top_rc[pos] = ot->top_rc[pos - 1];
+        ot->top_j[pos] = ot->top_j[pos - 1];
+        pos--;
+      }
+      ot->top_rc[pos] = rc;
+      ot->top_j[pos] = j;
+    }
+    for (long t = 0; t < nt_top; t++)
+      WASP_TRY(ot_add_candidate(ot, i, ot->top_j[t], ot->rowbuf[ot->top_j[t]]));
+    *added += nt_top;
+  }
+  *min_rc = min;
+  return WASP_OK;
 }
 
 /* Re-hang the subtree cut off by removing u_out's tree arc under v_in via
@@ -329,22 +383,6 @@ static void pivot(wasp_ot *ot, long arc, double rc)
     update_tree(ot, second, first, u_out, arc, c_in, DOWN, delta, -rc);
 }
 
-/* Price every arc: the dual-feasibility half of the certificate. */
-static double min_reduced_cost(wasp_ot *ot)
-{
-  double min = INFINITY;
-  for (long i = 0; i < ot->ns; i++) {
-    wasp_cost_row(ot->cost, ot->src[i], ot->nt, ot->dst, ot->rowbuf);
-    const double pi_i = ot->pi[i];
-    const double *pi_t = ot->pi + ot->ns;
-    for (long j = 0; j < ot->nt; j++) {
-      double rc = ot->rowbuf[j] - pi_i + pi_t[j];
-      if (rc < min) min = rc;
-    }
-  }
-  return min;
-}
-
 static wasp_status check_masses(long ns, const double *a, long nt, const double *b, double *sa,
                                 double *sb)
 {
@@ -376,7 +414,6 @@ static void finish(wasp_ot *ot, const double *a, const double *b, double ratio, 
 {
   const long ns = ot->ns, nt = ot->nt;
   long double value = 0, dual = 0;
-  double cmax = 0;
   double *row = ot->old_cost; /* scratch of >= ns + nt entries */
   ot->nnz = 0;
   for (int v = 0; v < ot->nodes - 1; v++) {
@@ -388,7 +425,6 @@ static void finish(wasp_ot *ot, const double *a, const double *b, double ratio, 
     ot->plan_m[ot->nnz] = m;
     ot->nnz++;
     value += (long double)m * ot->pred_cost[v];
-    if (ot->pred_cost[v] > cmax) cmax = ot->pred_cost[v];
   }
   for (long i = 0; i < ns; i++) {
     ot->u[i] = ot->pi[i];
@@ -412,7 +448,7 @@ static void finish(wasp_ot *ot, const double *a, const double *b, double ratio, 
   res->mass = ot->mass_a;
   res->primal_residual = resid;
   res->duality_gap = (double)(value - dual);
-  res->cost_scale = fmax(cmax, ot->cbound);
+  res->cost_scale = ot->big_m;
 }
 
 wasp_status wasp_ot_solve(wasp_ot *ot, const wasp_cost *cost, long ns, const long *src,
@@ -439,16 +475,30 @@ wasp_status wasp_ot_solve(wasp_ot *ot, const wasp_cost *cost, long ns, const lon
   /* Routing a unit through the root costs 2M; M = the largest cost makes
    * that dearer than any real arc, so artificial flow cannot be optimal. */
   ot->big_m = ot->cbound > 0 ? ot->cbound : 1.0;
-  ot->block = ot->opt.block > 0 ? ot->opt.block : (long)fmax(64.0, sqrt((double)ns * (double)nt));
   init_tree(ot);
 
   const double tol = ot->opt.tol, eps = 1e-13 * ot->big_m;
   const long refresh = ot->nodes > 1000 ? ot->nodes : 1000;
-  long pivots = 0, since = 0;
+  const long k_seed = 8, k_round = 8;
+  long pivots = 0, since = 0, added = 0;
   double min_rc = 0;
-  for (int round = 0; round < 20; round++) {
+  ot->ncand = 0;
+  ot->cand_next = 0;
+  wasp_free(&ot->top_j);
+  wasp_free(&ot->top_rc);
+  WASP_TRY(wasp_malloc(sizeof(long) * (size_t)k_seed, &ot->top_j));
+  WASP_TRY(wasp_malloc(sizeof(double) * (size_t)k_seed, &ot->top_rc));
+  /* Seed: on a grid, the targets in a small window around each source;
+   * otherwise (clouds) each source's k cheapest targets - with the initial
+   * potentials every arc is violated by 2M - c, so a full pass ranks them. */
+  ot_grid_pricer_destroy(&ot->grid);
+  WASP_TRY(ot_grid_pricer_create(cost, nt, dst, &ot->grid));
+  if (ot->grid) WASP_TRY(ot_grid_seed(ot, ot->grid, 2, &added));
+  else WASP_TRY(price_all(ot, eps, k_seed, &min_rc, &added));
+  for (int round = 0; round < 1000; round++) {
     double rc;
     long arc;
+    ot->block = ot->opt.block > 0 ? ot->opt.block : (long)fmax(32.0, sqrt((double)ot->ncand));
     while ((arc = find_entering(ot, eps, &rc)) >= 0) {
       pivot(ot, arc, rc);
       pivots++;
@@ -459,8 +509,12 @@ wasp_status wasp_ot_solve(wasp_ot *ot, const wasp_cost *cost, long ns, const lon
       if (ot->opt.max_pivots > 0 && pivots >= ot->opt.max_pivots) break;
     }
     recompute_potentials(ot);
-    min_rc = min_reduced_cost(ot);
-    if (min_rc >= -eps || (ot->opt.max_pivots > 0 && pivots >= ot->opt.max_pivots)) break;
+    since = 0;
+    WASP_TRY(price_all(ot, eps, k_round, &min_rc, &added));
+    if (getenv("WASP_OT_DEBUG"))
+      fprintf(stderr, "round %d: %ld pivots, %ld candidates, +%ld, min rc %.3g\n", round, pivots,
+              ot->ncand, added, min_rc);
+    if (added == 0 || (ot->opt.max_pivots > 0 && pivots >= ot->opt.max_pivots)) break;
   }
   finish(ot, a, b, ratio, res);
   res->min_reduced_cost = min_rc;
@@ -469,9 +523,11 @@ wasp_status wasp_ot_solve(wasp_ot *ot, const wasp_cost *cost, long ns, const lon
   int64_t art = 0;
   for (int v = 0; v < ot->nodes - 1; v++)
     if (ot->pred_arc[v] < 0) art += ot->flow[v];
-  const double scale = fmax(res->cost_scale, 1e-300);
+  /* The gap floor covers roundoff of sum(a u) with |u| ~ scale when the
+   * optimal value itself is 0 (identical measures, zero costs). */
+  const double scale = res->cost_scale;
   res->optimal = art == 0 && res->min_reduced_cost >= -tol * scale &&
-                 fabs(res->duality_gap) <= tol * fmax(fabs(res->value), res->mass * scale * 1e-6);
+                 fabs(res->duality_gap) <= tol * fmax(fabs(res->value), 1e-3 * res->mass * scale);
   res->seconds = wasp_wtime() - t0;
   if (!res->optimal)
     return wasp_fail(WASP_ERR_NUMERIC,

@@ -530,7 +530,7 @@ START_TEST(wp_one_dimensional)
         a.w[k] = unit_uniform(&rng) < 0.3 ? 0.0 : unit_uniform(&rng);
         b.w[k] = unit_uniform(&rng) < 0.3 ? 0.0 : 5.0 * unit_uniform(&rng);
       }
-      double h = 1.0 / n;
+      double h = grid_h(ny, nx, 0.0);
       double want = pow(quantile_grid(n, h, a.w, b.w, pvals[e]) / total(n, a.w), 1.0 / pvals[e]);
       wasp_metric_ctx *ctx = make_ctx("wp", pvals[e], false, false, 0.0);
       wasp_metric_result res;
@@ -752,6 +752,45 @@ START_TEST(signed_one_dimensional)
       }
       check_plan(ctx, ny, nx, h, 0, pvals[e], S, T, normalize, v, what);
       wasp_metric_ctx_destroy(&ctx);
+      wasp_measure_destroy(&a);
+      wasp_measure_destroy(&b);
+    }
+}
+END_TEST
+
+/* The noise study on a line (no GLPK needed): two probability images on
+ * 1 x 64, zero-sum noise on both, against the quantile formula on S, T. */
+START_TEST(signed_noise_on_a_line)
+{
+  uint64_t rng = 24;
+  char what[160];
+  const double sigmas[] = {1e-6, 1e-3, 1e-1, 1.0};
+  const long n = 64;
+  for (int q = 0; q < 4; q++)
+    for (int e = 0; e < 3; e++) {
+      double p = pvals[e], h = 1.0 / n;
+      wasp_measure a = grid(1, (int)n), b = grid(1, (int)n);
+      blob(1, (int)n, 0.0, 15.0, 4.0, 0.0, a.w);
+      blob(1, (int)n, 0.0, 44.0, 6.0, 0.0, b.w);
+      zero_sum_noise(&rng, n, sigmas[q], a.w);
+      zero_sum_noise(&rng, n, sigmas[q], b.w);
+      double S[64], T[64];
+      split_signed(n, a.w, b.w, S, T);
+      double C = total(n, S), cost = quantile_grid(n, h, S, T, p);
+      for (int normalize = 0; normalize < 2; normalize++) {
+        wasp_metric_ctx *ctx = make_ctx("signed", p, false, normalize, 0.0);
+        wasp_metric_result res;
+        snprintf(what, sizeof what, "signed line sigma=%g p=%g normalize=%d (C = %.4g)", sigmas[q],
+                 p, normalize, C);
+        double v = eval_ok(ctx, &a, &b, &res, what);
+        expect_value(v, pow(normalize ? cost / C : cost, 1.0 / p), VALUE_RTOL, what);
+        check_certificate(&res, what);
+        if (!normalize)
+          ck_assert_msg(close_rel(res.mass, C, 1e-12), "%s: mass %.17g, want C = %.17g", what,
+                        res.mass, C);
+        check_plan(ctx, 1, (int)n, h, 0, p, S, T, normalize, v, what);
+        wasp_metric_ctx_destroy(&ctx);
+      }
       wasp_measure_destroy(&a);
       wasp_measure_destroy(&b);
     }
@@ -1065,6 +1104,7 @@ int main(void)
   tcase_add_test(tc, signed_known_square);
   tcase_add_test(tc, signed_zero_sum_perturbation);
   tcase_add_test(tc, signed_one_dimensional);
+  tcase_add_test(tc, signed_noise_on_a_line);
   tcase_add_test(tc, signed_random_vs_glpk);
   tcase_add_test(tc, signed_unequal_masses);
   tcase_add_test(tc, wp_rejects_negative_pixels);

@@ -26,6 +26,7 @@ typedef struct {
   int dim, nX, nY;  /* cloud: sources are rows of X, targets rows of Y */
   const double *X, *Y;
   double p;
+  double lambda;    /* > 0: dummy sites (WASP_SITE_DUMMY) cost lambda */
 } geom;
 
 static double hand_distance(const geom *g, long s, long t)
@@ -47,7 +48,11 @@ static double hand_distance(const geom *g, long s, long t)
   return sqrt(dy * dy + dx * dx);
 }
 
-static double hand_cost(const geom *g, long s, long t) { return pow(hand_distance(g, s, t), g->p); }
+static double hand_cost(const geom *g, long s, long t)
+{
+  if (s == WASP_SITE_DUMMY || t == WASP_SITE_DUMMY) return s == t ? 0.0 : g->lambda;
+  return pow(hand_distance(g, s, t), g->p);
+}
 
 static wasp_cost *geom_cost(const geom *g)
 {
@@ -57,6 +62,7 @@ static wasp_cost *geom_cost(const geom *g)
                        : wasp_cost_create_grid(g->ny, g->nx, g->h, g->torus, g->p, &c);
   ck_assert_msg(st == WASP_OK && c, "creating the cost model failed: %d %s", (int)st,
                 wasp_last_error());
+  if (g->lambda > 0.0) ck_assert_int_eq(wasp_cost_set_dummy(c, g->lambda), WASP_OK);
   return c;
 }
 
@@ -933,6 +939,62 @@ START_TEST(random_cloud_vs_glpk)
 }
 END_TEST
 
+/* Dummy sites (unbalanced transport as a balanced LP): a dummy target last
+ * absorbs the excess of a, a dummy source (anywhere) supplies the excess of
+ * b; moving to or from a dummy costs lambda, dummy to dummy 0. */
+START_TEST(dummy_sites_vs_glpk)
+{
+#ifndef WASP_HAVE_GLPK
+  printf("dummy_sites_vs_glpk skipped: GLPK not found\n");
+#else
+  wasp_ot *ot = new_solver();
+  uint64_t rng = 6161;
+  char what[200];
+  const double lambdas[] = {0.02, 0.2, 5.0};
+  for (int mode = 0; mode < 3; mode++) /* dummy target / dummy source / both */
+    for (int q = 0; q < 3; q++)
+      for (int e = 0; e < 2; e++) {
+        const int n = 8;
+        geom g = {.cloud = 0, .ny = n, .nx = n, .h = 1.0 / n, .torus = q == 1, .p = pvals[e],
+                  .lambda = lambdas[q]};
+        problem pr;
+        problem_alloc(&pr, n * n + 1, n * n + 1);
+        double qa = 0.3 + 0.5 * unit_uniform(&rng), qb = 0.3 + 0.5 * unit_uniform(&rng);
+        long ns = random_sites(&rng, n * n, qa, 0.05, 1.0, pr.src, pr.a);
+        long nt = random_sites(&rng, n * n, qb, 0.05, 1.0, pr.dst, pr.b);
+        double A = sum(ns, pr.a), B = sum(nt, pr.b);
+        /* real totals: A = 1.5 B (mode 0), B = 1.5 A (mode 1), A = B (mode 2) */
+        double fb = mode == 0 ? A / (1.5 * B) : mode == 1 ? 1.5 * A / B : A / B;
+        for (long j = 0; j < nt; j++) pr.b[j] *= fb;
+        B = sum(nt, pr.b);
+        double dsrc = mode == 1 ? B - A : 0.25 * A, dtgt = mode == 0 ? A - B : 0.25 * A;
+        if (mode != 0) { /* a dummy source may be anywhere: put it in the middle */
+          long mid = ns / 2;
+          memmove(&pr.src[mid + 1], &pr.src[mid], sizeof(long) * (ns - mid));
+          memmove(&pr.a[mid + 1], &pr.a[mid], sizeof(double) * (ns - mid));
+          pr.src[mid] = WASP_SITE_DUMMY;
+          pr.a[mid] = dsrc;
+          ns++;
+        }
+        if (mode != 1) { /* a dummy target must be last */
+          pr.dst[nt] = WASP_SITE_DUMMY;
+          pr.b[nt] = dtgt;
+          nt++;
+        }
+        pr.ns = ns;
+        pr.nt = nt;
+        balance(&pr); /* rounding only */
+        snprintf(what, sizeof what, "dummy mode %d lambda %g torus=%d p=%g (%ld -> %ld)", mode,
+                 g.lambda, g.torus, g.p, pr.ns, pr.nt);
+        double want = reference(&g, &pr, what);
+        expect_value(solve_checked(ot, &g, &pr, what), want, VALUE_RTOL, what);
+        problem_free(&pr);
+      }
+  wasp_ot_destroy(&ot);
+#endif
+}
+END_TEST
+
 /* Totals must agree to 1e-9 relative. */
 START_TEST(unequal_totals)
 {
@@ -1115,6 +1177,7 @@ int main(void)
   tcase_add_test(tc, random_grid_vs_glpk);
   tcase_add_test(tc, degenerate_vs_glpk);
   tcase_add_test(tc, random_cloud_vs_glpk);
+  tcase_add_test(tc, dummy_sites_vs_glpk);
   tcase_add_test(tc, unequal_totals);
   tcase_add_test(tc, bad_masses);
   tcase_add_test(tc, pivot_limit_is_not_silent);
