@@ -209,8 +209,13 @@ double wasp_cost_eval(const wasp_cost *c, long i, long j)
 
 void wasp_cost_row(const wasp_cost *c, long i, long n, const long *js, double *out)
 {
-  if (i < 0 || (c->dummy > 0 && n > 0 && js[n - 1] < 0)) {
-    for (long k = 0; k < n; k++) out[k] = wasp_cost_eval(c, i, js[k]);
+  if (i < 0) {
+    for (long k = 0; k < n; k++) out[k] = dummy_cost(c, i, js[k]);
+    return;
+  }
+  if (c->dummy > 0 && n > 0 && js[n - 1] < 0) { /* the dummy target is last */
+    wasp_cost_row(c, i, n - 1, js, out);
+    out[n - 1] = c->dummy;
     return;
   }
   if (c->grid) {

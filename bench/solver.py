@@ -1,0 +1,123 @@
+#!/usr/bin/python3
+"""Exact-solver benchmark: WASP against POT's ot.emd2 on the same problems,
+in the same run.  Problems are written to files both read; each solve runs in
+its own process so its peak memory (ru_maxrss) is its own.
+
+  /usr/bin/python3 bench/solver.py [--sizes 32,64] [--reps 3] [--pot-max 64]
+                                   [--kinds smooth,random,signed] [--p 2]
+
+Prints a markdown table: size, p, cost (grid/torus), image kind, our median
+seconds, POT's median seconds, ratio, our peak MiB, POT's peak MiB, max
+relative difference of the values; and the fitted exponent of our time
+versus pixel count."""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import numpy as np
+import h5py
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+WASP = os.environ.get("WASP", os.path.join(HERE, "..", "build", "wasp"))
+
+
+def smooth(n, rng):
+    y, x = np.mgrid[0:n, 0:n] / n
+    img = np.zeros((n, n))
+    for _ in range(6):
+        cy, cx, s = rng.random(), rng.random(), 0.03 + 0.12 * rng.random()
+        img += rng.random() * np.exp(-((y - cy) ** 2 + (x - cx) ** 2) / (2 * s * s))
+    return img / img.sum() + 0.0
+
+
+def problem(kind, n, rng):
+    """Returns the two images (wasp inputs) and POT's marginals."""
+    if kind == "random":
+        a, b = rng.random((n, n)) + 1e-3, rng.random((n, n)) + 1e-3
+        a, b = a / a.sum(), b / b.sum()
+        return a, b, a.ravel(), b.ravel()
+    if kind == "smooth":
+        a, b = smooth(n, rng), smooth(n, rng)
+        return a, b, a.ravel(), b.ravel()
+    # signed: a clean probability image and two zero-sum noisy copies
+    mu = smooth(n, rng)
+    sigma = 1.0 / (n * n)
+    e1 = rng.normal(0, sigma, (n, n)); e1 -= e1.mean()
+    e2 = rng.normal(0, sigma, (n, n)); e2 -= e2.mean()
+    x, y = mu + e1, mu + e2
+    S = np.maximum(x, 0) + np.maximum(-y, 0)
+    T = np.maximum(y, 0) + np.maximum(-x, 0)
+    return x, y, S.ravel(), (T * S.sum() / T.sum()).ravel()
+
+
+def measured(cmd):
+    """Run cmd; return its stdout and its own peak RSS in MiB (wait4)."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out = p.stdout.read()
+    err = p.stderr.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    if status != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {err}")
+    return out, ru.ru_maxrss / 1024.0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="32,64")
+    ap.add_argument("--kinds", default="smooth,random,signed")
+    ap.add_argument("--costs", default="grid,torus")
+    ap.add_argument("--p", default="2")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--pot-max", type=int, default=64, help="largest size POT runs at (128 takes minutes and ~12 GB)")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="wasp-bench-")
+    rows, fits = [], {}
+    for n in [int(s) for s in args.sizes.split(",")]:
+        for p in [float(s) for s in args.p.split(",")]:
+            for cost in args.costs.split(","):
+                for kind in args.kinds.split(","):
+                    rng = np.random.default_rng(args.seed + n)
+                    ours, theirs, om, tm, vals = [], [], 0, 0, []
+                    for r in range(args.reps):
+                        x, y, pa, pb = problem(kind, n, rng)
+                        h5 = os.path.join(tmp, "p.h5")
+                        with h5py.File(h5, "w") as f:
+                            f["images"] = np.stack([x, y])
+                        metric = "signed" if kind == "signed" else "wp"
+                        cmd = [WASP, "distance", "-a", h5 + ":0", "-b", h5 + ":1", "-metric", metric,
+                               "-p", str(p), "-json"] + (["-torus"] if cost == "torus" else [])
+                        out, mem = measured(cmd)
+                        res = json.loads(out.strip().splitlines()[-1])
+                        assert res["optimal"], res
+                        ours.append(res["seconds"]); om = max(om, mem)
+                        if n <= args.pot_max:
+                            npz = os.path.join(tmp, "p.npz")
+                            np.savez(npz, a=pa, b=pb, n=n, p=p, torus=cost == "torus")
+                            out, mem = measured(["/usr/bin/python3", os.path.join(HERE, "pot_solve.py"), npz])
+                            pr = json.loads(out)
+                            theirs.append(pr["seconds"]); tm = max(tm, mem)
+                            vals.append(abs(res["value"] - pr["value"]) / max(abs(pr["value"]), 1e-300))
+                    mo = statistics.median(ours)
+                    mt = statistics.median(theirs) if theirs else None
+                    rows.append((n, p, cost, kind, mo, mt, om, tm if theirs else None, max(vals) if vals else None))
+                    fits.setdefault((p, cost, kind), []).append((n * n, mo))
+                    r = rows[-1]
+                    print(f"| {n} | {p:g} | {cost} | {kind} | {mo:.4f} | "
+                          f"{'%.4f' % mt if mt else '-'} | {'%.3g' % (mt / mo) if mt else '-'} | "
+                          f"{om:.0f} | {'%.0f' % tm if theirs else '-'} | "
+                          f"{'%.1e' % r[8] if r[8] is not None else '-'} |", flush=True)
+    print()
+    for key, pts in fits.items():
+        if len(pts) >= 2:
+            xs = np.log([q[0] for q in pts]); ys = np.log([q[1] for q in pts])
+            print(f"fitted exponent of time vs pixel count, p={key[0]:g} {key[1]} {key[2]}: {np.polyfit(xs, ys, 1)[0]:.2f}")
+
+
+if __name__ == "__main__":
+    print("| n | p | cost | kind | WASP s (median) | POT s (median) | POT/WASP | WASP MiB | POT MiB | max rel diff |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    main()
