@@ -57,5 +57,7 @@ bool wasp_cost_grid(const wasp_cost *cost, int *ny, int *nx, double *h, bool *to
  * bound a whole block of targets by one table entry.  NULL for clouds. */
 const double *wasp_cost_grid_table(const wasp_cost *cost);
 double wasp_cost_dummy_price(const wasp_cost *cost);
+/* The cap set by wasp_cost_set_cap (0 if none). */
+double wasp_cost_cap(const wasp_cost *cost);
 
 #endif

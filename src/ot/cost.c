@@ -254,3 +254,5 @@ bool wasp_cost_grid(const wasp_cost *c, int *ny, int *nx, double *h, bool *torus
 const double *wasp_cost_grid_table(const wasp_cost *c) { return c->grid ? c->table : NULL; }
 
 double wasp_cost_dummy_price(const wasp_cost *c) { return c->dummy; }
+
+double wasp_cost_cap(const wasp_cost *c) { return c->cap; }

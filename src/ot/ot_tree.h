@@ -50,6 +50,7 @@ struct wasp_ot {
   long *top_j;               /* per-row selection buffer (k entries) */
   double *top_rc;
   struct ot_grid_pricer *grid; /* hierarchical pricing (grids only) */
+  struct wasp_ot *coarse;      /* solver of the 2x2-coarsened problem */
 
   /* results of the last solve */
   long nnz;
@@ -68,6 +69,9 @@ wasp_status ot_grid_price(struct wasp_ot *ot, ot_grid_pricer *g, double eps, lon
                           double *lower_bound, long *added);
 /* Local window seed: every target within `radius` pixels of each source. */
 wasp_status ot_grid_seed(struct wasp_ot *ot, ot_grid_pricer *g, int radius, long *added);
+/* multiscale.c: seed candidates from the coarsened problem's plan. */
+bool ot_multiscale_applies(const struct wasp_ot *ot);
+wasp_status ot_multiscale_seed(struct wasp_ot *ot, const double *a, const double *b, long *added);
 /* simplex.c */
 wasp_status ot_add_candidate(struct wasp_ot *ot, long i, long j, double c);
 

@@ -70,6 +70,7 @@ void wasp_ot_destroy(wasp_ot **ot)
   wasp_free(&(*ot)->top_j);
   wasp_free(&(*ot)->top_rc);
   ot_grid_pricer_destroy(&(*ot)->grid);
+  wasp_ot_destroy(&(*ot)->coarse);
   wasp_free(ot);
 }
 
@@ -493,7 +494,12 @@ wasp_status wasp_ot_solve(wasp_ot *ot, const wasp_cost *cost, long ns, const lon
    * potentials every arc is violated by 2M - c, so a full pass ranks them. */
   ot_grid_pricer_destroy(&ot->grid);
   WASP_TRY(ot_grid_pricer_create(cost, nt, dst, &ot->grid));
-  if (ot->grid) WASP_TRY(ot_grid_seed(ot, ot->grid, 2, &added));
+  if (ot->grid && ot_multiscale_applies(ot)) {
+    WASP_TRY(ot_multiscale_seed(ot, a, b, &added));
+    WASP_TRY(ot_grid_seed(ot, ot->grid, 1, &added));
+  } else if (ot->grid) {
+    WASP_TRY(ot_grid_seed(ot, ot->grid, 2, &added));
+  }
   else WASP_TRY(price_all(ot, eps, k_seed, &min_rc, &added));
   for (int round = 0; round < 1000; round++) {
     double rc;

@@ -1,0 +1,126 @@
+/* Multiscale seeding for grid problems.
+ *
+ * Mass that must travel far is what makes a local seed slow: every long
+ * move has to be discovered by pricing rounds.  A 2x2-coarsened problem has
+ * a quarter of the sites and (recursively) is cheap; its optimal plan says
+ * which regions exchange mass.  Every fine pair (i, j) whose coarse parents
+ * are joined in the coarse plan becomes a candidate arc.  Candidates only
+ * steer the search: the fine problem is still solved and certified on all
+ * arcs, so the seed can never change the answer. */
+#include "ot_tree.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Below this many arcs a direct solve beats building a coarse level. */
+#define MULTISCALE_MIN_ARCS 65536.0
+
+typedef struct {
+  long *site;    /* coarse site of each coarse support entry */
+  double *mass;
+  long n;
+} coarse_side;
+
+/* Sum the fine masses of one side into 2x2 blocks of the coarse grid. */
+static wasp_status coarsen(long n, const long *sites, const double *mass, int nx, int cx,
+                           long ncoarse, double *acc, coarse_side *out)
+{
+  memset(acc, 0, sizeof(double) * (size_t)ncoarse);
+  for (long k = 0; k < n; k++) {
+    long y = sites[k] / nx, x = sites[k] % nx;
+    acc[(y / 2) * cx + x / 2] += mass[k];
+  }
+  out->n = 0;
+  WASP_TRY(wasp_malloc(sizeof(long) * (size_t)ncoarse, &out->site));
+  WASP_TRY(wasp_malloc(sizeof(double) * (size_t)ncoarse, &out->mass));
+  for (long c = 0; c < ncoarse; c++)
+    if (acc[c] > 0) {
+      out->site[out->n] = c;
+      out->mass[out->n++] = acc[c];
+    }
+  return WASP_OK;
+}
+
+bool ot_multiscale_applies(const wasp_ot *ot)
+{
+  int ny, nx;
+  double h;
+  bool torus;
+  if (!wasp_cost_grid(ot->cost, &ny, &nx, &h, &torus)) return false;
+  if (wasp_cost_dummy_price(ot->cost) > 0) return false;
+  /* An odd periodic axis has no 2x2 coarsening with the same period. */
+  if (torus && (ny % 2 || nx % 2)) return false;
+  return (double)ot->ns * (double)ot->nt >= MULTISCALE_MIN_ARCS && ny >= 4 && nx >= 4;
+}
+
+wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, long *added)
+{
+  int ny, nx;
+  double h;
+  bool torus;
+  wasp_cost_grid(ot->cost, &ny, &nx, &h, &torus);
+  const int cy = (ny + 1) / 2, cx = (nx + 1) / 2;
+  const long nc = (long)cy * cx;
+  coarse_side cs = {0}, ct = {0};
+  double *acc = NULL;
+  wasp_cost *ccost = NULL;
+  long *first = NULL, *next = NULL;
+  wasp_status s = wasp_malloc(sizeof(double) * (size_t)nc, &acc);
+  if (!s) s = coarsen(ot->ns, ot->src, a, nx, cx, nc, acc, &cs);
+  if (!s) s = coarsen(ot->nt, ot->dst, b, nx, cx, nc, acc, &ct);
+  if (!s) s = wasp_cost_create_grid(cy, cx, 2 * h, torus, wasp_cost_exponent(ot->cost), &ccost);
+  if (!s && wasp_cost_cap(ot->cost) > 0) s = wasp_cost_set_cap(ccost, wasp_cost_cap(ot->cost));
+  if (!s && !ot->coarse) s = wasp_ot_create(&ot->opt, &ot->coarse);
+  wasp_ot_result cres;
+  if (!s) s = wasp_ot_solve(ot->coarse, ccost, cs.n, cs.site, cs.mass, ct.n, ct.site, ct.mass, &cres);
+
+  /* Fine targets grouped by coarse block: first[block] -> next[] chain. */
+  if (!s) s = wasp_malloc(sizeof(long) * (size_t)nc, &first);
+  if (!s) s = wasp_malloc(sizeof(long) * (size_t)ot->nt, &next);
+  if (!s) {
+    for (long c = 0; c < nc; c++) first[c] = -1;
+    for (long j = ot->nt - 1; j >= 0; j--) {
+      long y = ot->dst[j] / nx, x = ot->dst[j] % nx, c = (y / 2) * cx + x / 2;
+      next[j] = first[c];
+      first[c] = j;
+    }
+  }
+  /* Fine sources by coarse block, reusing acc's storage as a second chain. */
+  long *sfirst = NULL, *snext = NULL;
+  if (!s) s = wasp_malloc(sizeof(long) * (size_t)nc, &sfirst);
+  if (!s) s = wasp_malloc(sizeof(long) * (size_t)ot->ns, &snext);
+  if (!s) {
+    for (long c = 0; c < nc; c++) sfirst[c] = -1;
+    for (long i = ot->ns - 1; i >= 0; i--) {
+      long y = ot->src[i] / nx, x = ot->src[i] % nx, c = (y / 2) * cx + x / 2;
+      snext[i] = sfirst[c];
+      sfirst[c] = i;
+    }
+  }
+  *added = 0;
+  if (!s) {
+    long nnz;
+    const long *pi, *pj;
+    const double *pm;
+    wasp_ot_plan(ot->coarse, &nnz, &pi, &pj, &pm);
+    for (long e = 0; !s && e < nnz; e++) {
+      long S = cs.site[pi[e]], T = ct.site[pj[e]];
+      for (long i = sfirst[S]; !s && i >= 0; i = snext[i])
+        for (long j = first[T]; !s && j >= 0; j = next[j]) {
+          s = ot_add_candidate(ot, i, j, wasp_cost_eval(ot->cost, ot->src[i], ot->dst[j]));
+          (*added)++;
+        }
+    }
+  }
+  wasp_free(&sfirst);
+  wasp_free(&snext);
+  wasp_free(&first);
+  wasp_free(&next);
+  wasp_free(&acc);
+  wasp_free(&cs.site);
+  wasp_free(&cs.mass);
+  wasp_free(&ct.site);
+  wasp_free(&ct.mass);
+  wasp_cost_destroy(&ccost);
+  return s;
+}
