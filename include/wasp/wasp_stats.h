@@ -50,7 +50,7 @@ double wasp_stats_t_cdf(double t, double dof);
 /* Spearman's rank correlation of (x[i], y[i]), i < n: Pearson's correlation
  * of the ranks, ties given their average rank.  Fails with WASP_ERR_ARG when
  * n < 2 or a value is not finite, and WASP_ERR_INPUT when either sample is
- * constant (the correlation is undefined).  Allocates 4n doubles. */
+ * constant (the correlation is undefined).  Allocates O(n) scratch. */
 wasp_status wasp_stats_spearman(long n, const double *x, const double *y, double *rho);
 
 #endif
