@@ -495,6 +495,62 @@ START_TEST(dummy_sites)
 }
 END_TEST
 
+/* Grid accessors: the offset table (cap applied, torus folded), the dummy
+ * price and the cap. */
+START_TEST(grid_accessors)
+{
+  for (int k = 0; k < N_SHAPES; k++)
+    for (int torus = 0; torus < 2; torus++)
+      for (int e = 0; e < N_EXPONENTS; e++) {
+        int ny = shapes[k][0], nx = shapes[k][1];
+        double h = 0.37, p = exponents[e];
+        wasp_cost *c = make_grid(ny, nx, h, torus, p);
+        ck_assert_msg(wasp_cost_cap(c) == 0.0, "cap %g before any set_cap", wasp_cost_cap(c));
+        ck_assert_msg(wasp_cost_dummy_price(c) == 0.0, "dummy price %g before set_dummy",
+                      wasp_cost_dummy_price(c));
+        double cmax = 0.0;
+        for (int pass = 0; pass < 2; pass++) {
+          const double *table = wasp_cost_grid_table(c);
+          ck_assert_msg(table != NULL, "grid %dx%d: no cost table", ny, nx);
+          for (long di = 0; di < ny; di++)
+            for (long dj = 0; dj < nx; dj++) {
+              double want = pow(grid_distance(ny, nx, h, torus, 0, di * nx + dj), p);
+              cmax = fmax(cmax, want);
+              if (pass == 1) want = fmin(want, 0.5 * cmax);
+              double got = table[di * nx + dj];
+              ck_assert_msg(close_rel(got, want, COST_RTOL),
+                            "grid %dx%d torus=%d p=%g pass %d: table[%ld * nx + %ld] = %.17g, want "
+                            "%.17g",
+                            ny, nx, torus, p, pass, di, dj, got, want);
+              ck_assert_msg(got == wasp_cost_eval(c, 0, di * nx + dj),
+                            "grid %dx%d: table entry (%ld, %ld) %.17g differs from eval %.17g", ny,
+                            nx, di, dj, got, wasp_cost_eval(c, 0, di * nx + dj));
+            }
+          if (pass == 0 && cmax > 0.0) {
+            ck_assert_int_eq(wasp_cost_set_cap(c, 0.5 * cmax), WASP_OK);
+            ck_assert_msg(wasp_cost_cap(c) == 0.5 * cmax, "cap %g after set_cap(%g)",
+                          wasp_cost_cap(c), 0.5 * cmax);
+          }
+          if (cmax == 0.0) break;
+        }
+        ck_assert_int_eq(wasp_cost_set_cap(c, -1.0), WASP_OK);
+        ck_assert_msg(wasp_cost_cap(c) == 0.0, "cap %g after removing it", wasp_cost_cap(c));
+        ck_assert_int_eq(wasp_cost_set_dummy(c, 0.75), WASP_OK);
+        ck_assert_msg(wasp_cost_dummy_price(c) == 0.75, "dummy price %g, want 0.75",
+                      wasp_cost_dummy_price(c));
+        ck_assert_int_eq(wasp_cost_set_dummy(c, 0.0), WASP_OK);
+        ck_assert_msg(wasp_cost_dummy_price(c) == 0.0, "dummy price %g after disabling",
+                      wasp_cost_dummy_price(c));
+        wasp_cost_destroy(&c);
+      }
+  const double X[] = {0.0, 1.0}, Y[] = {2.0};
+  wasp_cost *c = NULL;
+  ck_assert_int_eq(wasp_cost_create_cloud(1, 2, X, 1, Y, 2.0, &c), WASP_OK);
+  ck_assert_msg(wasp_cost_grid_table(c) == NULL, "a cloud has no grid table");
+  wasp_cost_destroy(&c);
+}
+END_TEST
+
 START_TEST(grid_description)
 {
   wasp_cost *c = make_grid(5, 9, 0.25, true, 2.0);
@@ -570,6 +626,7 @@ int main(void)
   tcase_add_test(tc, bound_long_grid);
   tcase_add_test(tc, cap_is_min);
   tcase_add_test(tc, dummy_sites);
+  tcase_add_test(tc, grid_accessors);
   tcase_add_test(tc, grid_description);
   tcase_add_test(tc, bad_arguments);
   suite_add_tcase(s, tc);
