@@ -48,7 +48,7 @@ r = run_json(["distance", "-a", f"{j('stack.h5')}:4", "-b", f"{j('refs.h5')}:2",
 expect(r["value"] == R[4, 2], "block entry (4, 2) equals wasp distance")
 
 # Kill and restart: a bigger job so the kill lands mid-way.
-big = rng.random((22, 20, 20)) + 0.05
+big = rng.random((40, 32, 32)) + 0.05
 with h5py.File(j("big.h5"), "w") as f:
     f["images"] = big
 kb = ["pairs", "-input", j("big.h5"), "-metric", "wp", "-p", 2, "-torus", "-quiet"]
@@ -75,8 +75,9 @@ for how in ("SIGTERM", "SIGKILL"):
     out = j(f"killed_{how}.h5")
     p = start(out)
     t0 = time.time()
-    while ckpt_records(out) < 2000 and time.time() - t0 < 60 and p.poll() is None:
+    while ckpt_records(out) < 700 and time.time() - t0 < 60 and p.poll() is None:
         time.sleep(0.05)
+    expect(p.poll() is None, f"{how}: the job was still running when killed (else enlarge it)")
     if how == "SIGTERM":
         os.kill(p.pid, signal.SIGTERM)
     else:
@@ -90,7 +91,7 @@ for how in ("SIGTERM", "SIGKILL"):
     with h5py.File(out) as f:
         restored = int(f.attrs["pairs_restored"])
         got = f["distance"][:]
-    total = 22 * 21 // 2
+    total = 40 * 39 // 2
     expect(0 < restored < total, f"{how}: restart resumed from the checkpoint ({restored} of {total} pairs restored)")
     expect(np.array_equal(got, ref), f"{how}: restarted matrix identical to the uninterrupted run")
 
@@ -98,7 +99,7 @@ for how in ("SIGTERM", "SIGKILL"):
 out = j("mixed.h5")
 p = start(out)
 t0 = time.time()
-while ckpt_records(out) < 2000 and time.time() - t0 < 60 and p.poll() is None:
+while ckpt_records(out) < 700 and time.time() - t0 < 60 and p.poll() is None:
     time.sleep(0.05)
 os.killpg(p.pid, signal.SIGKILL)
 p.communicate(timeout=120)
