@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick start, command 1: install what is missing, build, and run the main job
 # on its embedded default input: a small noise-sensitivity sweep on built-in
-# images on 2 MPI ranks, printing a summary table and writing demo.h5.
+# images on 2 MPI ranks, printing a summary table and writing noise_demo.h5.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh build
