@@ -24,6 +24,7 @@ struct ot_grid_pricer {
   int *dim_y, *dim_x;
   double **vmax;    /* per level, block maxima of v (-inf: no target) */
   int *stack;       /* DFS stack of (level, block row, block column) */
+  long *mark, stamp; /* targets already added for the current row */
   long stack_cap;
 };
 
@@ -37,6 +38,7 @@ void ot_grid_pricer_destroy(ot_grid_pricer **gp)
   free(g->dim_y);
   free(g->dim_x);
   free(g->stack);
+  free(g->mark);
   wasp_free(gp);
 }
 
@@ -67,6 +69,7 @@ wasp_status ot_grid_pricer_create(const wasp_cost *cost, long nt, const long *ds
   }
   g->stack_cap = 3L * (4L * g->levels + 8);
   if (!s) s = wasp_malloc(sizeof(int) * (size_t)g->stack_cap, &g->stack);
+  if (!s) s = wasp_calloc((size_t)(nt > 0 ? nt : 1), sizeof(long), &g->mark);
   if (s) {
     ot_grid_pricer_destroy(&g);
     return s;
@@ -92,7 +95,8 @@ static void build_pyramid(ot_grid_pricer *g, const double *pi_t)
       for (int X = 0; X < g->dim_x[l]; X++) {
         double m = -INFINITY;
         for (int a = 2 * Y; a < 2 * Y + 2 && a < ly; a++)
-          for (int b = 2 * X; b < 2 * X + 2 && b < lx; b++) m = fmax(m, lo[(long)a * lx + b]);
+          for (int b = 2 * X; b < 2 * X + 2 && b < lx; b++)
+          if (lo[(long)a * lx + b] > m) m = lo[(long)a * lx + b];
         hi[(long)Y * g->dim_x[l] + X] = m;
       }
   }
@@ -139,7 +143,7 @@ wasp_status ot_grid_price(wasp_ot *ot, ot_grid_pricer *g, double eps, long k,
 #define OFFER(rcv, jv)                                                     \
   do {                                                                     \
     double rc_ = (rcv);                                                    \
-    bound = fmin(bound, rc_);                                              \
+    if (rc_ < bound) bound = rc_;                                          \
     if (rc_ < -eps && k > 0 && !(nt_top == k && rc_ >= ot->top_rc[k - 1])) { \
       long pos_ = nt_top < k ? nt_top++ : k - 1;                           \
       while (pos_ > 0 && ot->top_rc[pos_ - 1] > rc_) {                     \
@@ -174,7 +178,7 @@ wasp_status ot_grid_price(wasp_ot *ot, ot_grid_pricer *g, double eps, long k,
         continue;
       }
       if (lb >= -eps) {
-        bound = fmin(bound, lb);
+        if (lb < bound) bound = lb;
         continue;
       }
       for (int a = 2 * Y; a < 2 * Y + 2 && a < g->dim_y[l - 1]; a++)
@@ -185,11 +189,34 @@ wasp_status ot_grid_price(wasp_ot *ot, ot_grid_pricer *g, double eps, long k,
         }
     }
 #undef OFFER
+    /* A violated arc (i, j) usually has violated neighbours: optimal
+     * plans on grids are locally smooth, so i's arcs to j's 3x3
+     * neighbourhood join too (duplicates are harmless to the pivots). */
+    g->stamp++;
     for (long t = 0; t < nt_top; t++) {
       long j = ot->top_j[t];
-      WASP_TRY(ot_add_candidate(ot, i, j, wasp_cost_eval(ot->cost, site, ot->dst[j])));
+      if (ot->dst[j] < 0) {
+        WASP_TRY(ot_add_candidate(ot, i, j, dummy));
+        (*added)++;
+        continue;
+      }
+      const int yj = (int)(ot->dst[j] / g->nx), xj = (int)(ot->dst[j] % g->nx);
+      for (int dy = -1; dy <= 1; dy++)
+        for (int dx = -1; dx <= 1; dx++) {
+          int y = yj + dy, x = xj + dx;
+          if (g->torus) {
+            y = (y + g->ny) % g->ny;
+            x = (x + g->nx) % g->nx;
+          } else if (y < 0 || y >= g->ny || x < 0 || x >= g->nx) {
+            continue;
+          }
+          int jj = g->target_of[(long)y * g->nx + x];
+          if (jj < 0 || g->mark[jj] == g->stamp) continue;
+          g->mark[jj] = g->stamp;
+          WASP_TRY(ot_add_candidate(ot, i, jj, wasp_cost_eval(ot->cost, site, ot->dst[jj])));
+          (*added)++;
+        }
     }
-    *added += nt_top;
   }
   *lower_bound = bound;
   return WASP_OK;
