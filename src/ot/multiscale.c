@@ -41,6 +41,21 @@ static wasp_status coarsen(long n, const long *sites, const double *mass, int nx
   return WASP_OK;
 }
 
+/* Chains of the sites lying in each coarse block, in increasing order. */
+static wasp_status group_by_block(long n, const long *sites, int nx, int cx, long nc,
+                                  long **first, long **next)
+{
+  WASP_TRY(wasp_malloc(sizeof(long) * (size_t)nc, first));
+  WASP_TRY(wasp_malloc(sizeof(long) * (size_t)(n > 0 ? n : 1), next));
+  for (long c = 0; c < nc; c++) (*first)[c] = -1;
+  for (long k = n - 1; k >= 0; k--) {
+    long y = sites[k] / nx, x = sites[k] % nx, c = (y / 2) * cx + x / 2;
+    (*next)[k] = (*first)[c];
+    (*first)[c] = k;
+  }
+  return WASP_OK;
+}
+
 bool ot_multiscale_applies(const wasp_ot *ot)
 {
   int ny, nx;
@@ -74,29 +89,10 @@ wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, lo
   wasp_ot_result cres;
   if (!s) s = wasp_ot_solve(ot->coarse, ccost, cs.n, cs.site, cs.mass, ct.n, ct.site, ct.mass, &cres);
 
-  /* Fine targets grouped by coarse block: first[block] -> next[] chain. */
-  if (!s) s = wasp_malloc(sizeof(long) * (size_t)nc, &first);
-  if (!s) s = wasp_malloc(sizeof(long) * (size_t)ot->nt, &next);
-  if (!s) {
-    for (long c = 0; c < nc; c++) first[c] = -1;
-    for (long j = ot->nt - 1; j >= 0; j--) {
-      long y = ot->dst[j] / nx, x = ot->dst[j] % nx, c = (y / 2) * cx + x / 2;
-      next[j] = first[c];
-      first[c] = j;
-    }
-  }
-  /* Fine sources by coarse block, reusing acc's storage as a second chain. */
+  /* Fine sites grouped by coarse block: first[block] -> next[] chains. */
   long *sfirst = NULL, *snext = NULL;
-  if (!s) s = wasp_malloc(sizeof(long) * (size_t)nc, &sfirst);
-  if (!s) s = wasp_malloc(sizeof(long) * (size_t)ot->ns, &snext);
-  if (!s) {
-    for (long c = 0; c < nc; c++) sfirst[c] = -1;
-    for (long i = ot->ns - 1; i >= 0; i--) {
-      long y = ot->src[i] / nx, x = ot->src[i] % nx, c = (y / 2) * cx + x / 2;
-      snext[i] = sfirst[c];
-      sfirst[c] = i;
-    }
-  }
+  if (!s) s = group_by_block(ot->nt, ot->dst, nx, cx, nc, &first, &next);
+  if (!s) s = group_by_block(ot->ns, ot->src, nx, cx, nc, &sfirst, &snext);
   *added = 0;
   if (!s) {
     long nnz;
