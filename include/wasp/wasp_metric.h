@@ -20,6 +20,7 @@ typedef struct {
   double lambda;       /* tv: price per unit deleted or created              */
   double epsilon, tau; /* uot-kl: entropic and marginal-penalty strengths    */
   int directions;      /* sliced: number of projection directions            */
+  bool equispaced;     /* sliced: equispaced (2-D) instead of random directions */
   unsigned long seed;  /* sliced: direction draw                             */
   wasp_ot_options ot;  /* exact LP settings                                  */
 } wasp_metric_params;
@@ -63,7 +64,9 @@ wasp_status wasp_metric_eval(wasp_metric_ctx *ctx, const wasp_measure *a, const 
 /* The transport plan of the last LP evaluation, in site ids of the inputs
  * (pixel index i*nx + j, or point index): mass moved from site src[k] of the
  * source measure S to site dst[k] of the target measure T.  For `signed`, S =
- * a+ + b- and T = b+ + a-.  Owned by the context. */
+ * a+ + b- and T = b+ + a-.  For `flat`/`tv`, site -1 (WASP_SITE_DUMMY) as a
+ * source means mass created at dst[k], as a target mass deleted at src[k].
+ * Owned by the context. */
 wasp_status wasp_metric_last_plan(const wasp_metric_ctx *ctx, long *nnz, const long **src,
                                   const long **dst, const double **mass);
 

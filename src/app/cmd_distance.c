@@ -81,7 +81,7 @@ static void print_result(const distance_opts *o, const wasp_metric_result *r)
     json_number("min_reduced_cost", lp ? c->min_reduced_cost : NAN, 0);
     json_number("duality_gap", lp ? c->duality_gap : 0.0, 0);
     json_number("lp_cost", lp ? c->value : NAN, 0);
-    printf("\"iterations\": %ld, \"optimal\": %s, ", lp ? c->iterations : 0L,
+    printf("\"iterations\": %ld, \"optimal\": %s, ", c->iterations,
            lp ? (c->optimal ? "true" : "false") : "null");
     json_number("seconds", r->seconds, 1);
     printf("}\n");

@@ -52,8 +52,8 @@ PetscErrorCode wasp_app_metric_options(PetscOptionItems *PetscOptionsObject, cha
              "-directions %" PetscInt_FMT " is invalid: give 1 to 100000000 directions", directions);
   PetscCheck(seed >= 0, PETSC_COMM_WORLD, PETSC_ERR_USER,
              "-seed %" PetscInt_FMT " is invalid: the seed must be >= 0", seed);
-  /* wasp_metric_params has no flag for equispaced: its sign carries it. */
-  par->directions = equispaced ? -(int)directions : (int)directions;
+  par->directions = (int)directions;
+  par->equispaced = equispaced;
   par->seed = (unsigned long)seed;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

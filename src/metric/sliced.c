@@ -11,9 +11,7 @@
  * direction index), so the same -seed gives the same directions on any rank
  * or order of evaluation.  Equispaced ones (2-D only) are theta_k = (cos
  * pi k/K, sin pi k/K): half the circle suffices because W_p is unchanged
- * when a direction is reversed.  wasp_metric_params has no flag for the
- * choice, so `directions` < 0 asks for |directions| equispaced ones (the
- * command line's -equispaced sets that).
+ * when a direction is reversed (params.equispaced, -equispaced).
  *
  * Each 1-D problem is exact: the monotone (quantile) coupling is optimal for
  * |x - y|^p, p >= 1, so W_p^p is the integral of |F^-1 - G^-1|^p, computed by
@@ -143,14 +141,14 @@ static void direction(const wasp_metric_params *par, int dim, int k, int count, 
 
 static wasp_status check_params(const wasp_metric_params *par, int dim, int *count, bool *equi)
 {
-  if (par->directions == 0 || abs(par->directions) > SLICED_MAX_DIRECTIONS)
+  if (par->directions <= 0 || par->directions > SLICED_MAX_DIRECTIONS)
     return wasp_fail(WASP_ERR_ARG, "-directions %d is invalid for -metric sliced: give 1 to %d "
-                                   "directions", abs(par->directions), SLICED_MAX_DIRECTIONS);
+                                   "directions", par->directions, SLICED_MAX_DIRECTIONS);
   if (par->torus)
     return wasp_fail(WASP_ERR_ARG, "-torus does not apply to -metric sliced: a periodic image has "
                                    "no projection onto a line");
-  *equi = par->directions < 0;
-  *count = abs(par->directions);
+  *equi = par->equispaced;
+  *count = par->directions;
   if (*equi && dim > 2)
     return wasp_fail(WASP_ERR_ARG, "-equispaced directions exist in 2-D only; these measures live "
                                    "in dimension %d (use random directions)", dim);

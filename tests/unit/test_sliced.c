@@ -19,7 +19,8 @@ static wasp_metric_ctx *make_ctx(double p, int directions, unsigned long seed)
   wasp_metric_ctx *ctx = NULL;
   wasp_metric_params_default(&par);
   par.p = p;
-  par.directions = directions; /* < 0: equispaced */
+  par.directions = directions < 0 ? -directions : directions; /* < 0: equispaced */
+  par.equispaced = directions < 0;
   par.seed = seed;
   ck_assert_int_eq(wasp_metric_ctx_create("sliced", &par, &ctx), WASP_OK);
   return ctx;
