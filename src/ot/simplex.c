@@ -166,6 +166,7 @@ static void init_tree(wasp_ot *ot)
 static void recompute_potentials(wasp_ot *ot)
 {
   const int root = ot->nodes - 1;
+  ot->pi[root] = 0.0; /* the complement shifts in update_tree move it */
   for (int v = ot->thread[root]; v != root; v = ot->thread[v])
     ot->pi[v] = ot->pi[ot->parent[v]] + (ot->dir[v] == UP ? ot->pred_cost[v] : -ot->pred_cost[v]);
 }
@@ -340,9 +341,16 @@ static void update_tree(wasp_ot *ot, int u_in, int v_in, int u_out, long in_arc,
   ot->succ_num[w[0]] = size;
   ot->last_succ[w[0]] = chain_last;
 
-  /* 5. The subtree's potentials move together so the entering arc is tight. */
-  int x = w[0];
-  for (int c = 0; c < size; c++, x = th[x]) ot->pi[x] += shift;
+  /* 5. The subtree's potentials move together so the entering arc is tight.
+   * Only differences of potentials matter (reduced costs, and the dual
+   * objective since the masses balance), so when the subtree holds most of
+   * the tree, the rest moves the other way instead: min(|S|, N - |S|). */
+  if (2 * size <= ot->nodes) {
+    int x = w[0];
+    for (int c = 0; c < size; c++, x = th[x]) ot->pi[x] += shift;
+  } else {
+    for (int x = th[chain_last]; x != w[0]; x = th[x]) ot->pi[x] -= shift;
+  }
 }
 
 /* One pivot on entering arc (i, j) with reduced cost rc. */
