@@ -43,6 +43,8 @@ typedef struct {
   const char *ckpt_dir;       /* NULL: no checkpoint                        */
   uint64_t fingerprint;
   PetscBool quiet;
+  long slice, nslices;        /* nslices > 1: run only the cells of slice
+                                 `slice` (0-based), see wasp_sweep_slice_* */
 } wasp_sweep_job;
 
 /* Not collective.  Values per item: WASP_SWEEP_NVALS (+ ny*nx with dest_site). */
@@ -54,13 +56,26 @@ long wasp_sweep_count(const wasp_sweep_job *job);
 long wasp_sweep_item(const wasp_sweep_job *job, long is, long ip, long trial, long pair);
 long wasp_sweep_clean_item(const wasp_sweep_job *job, long ip, long pair);
 
+/* Slices (a sweep split over a Slurm job array).  A cell is (sigma index,
+ * p index, trial), or a clean p index; cell c holds items c*npairs ..
+ * c*npairs+npairs-1 and belongs to slice c mod nslices, so every slice
+ * mixes cheap small-sigma and costly large-sigma cells.  The RNG keys do not
+ * depend on the slice: the union of all slices equals the single run.
+ * Not collective. */
+long wasp_sweep_cells(const wasp_sweep_job *job);
+/* Items of the job's slice (all items without slicing). */
+long wasp_sweep_slice_count(const wasp_sweep_job *job);
+/* The global item of the local index l of the job's slice. */
+long wasp_sweep_slice_item(const wasp_sweep_job *job, long l);
+
 /* Not collective: the RNG key of the noise added to image `image` in cell
  * (sigma index is, trial).  The p index is absent on purpose: every p sees
  * the same noisy images, so metrics are compared on common noise. */
 wasp_rng_key wasp_sweep_noise_key(const wasp_sweep_job *job, long is, long trial, long image);
 
-/* Run every item.  On rank 0 *vals receives count*nvals values in item
- * order (caller frees with PetscFree; NULL elsewhere); *complete is false
+/* Run every item of the job's slice (every item without slicing).  On rank
+ * 0 *vals receives wasp_sweep_slice_count*nvals values in local order (item
+ * order without slicing; wasp_sweep_slice_item maps local to global) (caller frees with PetscFree; NULL elsewhere); *complete is false
  * when a stop signal cut the run short. */
 PetscErrorCode wasp_sweep_run(MPI_Comm comm, const wasp_sweep_job *job, double **vals,
                               PetscBool *complete, long *restored);

@@ -16,8 +16,11 @@ typedef struct {
 
 PetscErrorCode wasp_cmd_distance(MPI_Comm comm);
 PetscErrorCode wasp_cmd_simulate(MPI_Comm comm);
+PetscErrorCode wasp_cmd_kmeans(MPI_Comm comm);
+PetscErrorCode wasp_cmd_evaluate(MPI_Comm comm);
 PetscErrorCode wasp_cmd_pairs(MPI_Comm comm);
 PetscErrorCode wasp_cmd_noise(MPI_Comm comm);
+PetscErrorCode wasp_cmd_merge(MPI_Comm comm);
 
 /* Options shared by every command that evaluates a metric (-metric, -p,
  * -torus, -normalize, -spacing, -lambda, -tol, ...).  Call inside a

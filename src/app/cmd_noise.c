@@ -91,6 +91,9 @@ static PetscErrorCode read_options(MPI_Comm comm, noise_opts *o)
                                o->plots, sizeof o->plots, NULL));
   PetscCall(PetscOptionsString("-checkpoint", "Folder of restart files", NULL, o->ckpt, o->ckpt,
                                sizeof o->ckpt, NULL));
+  PetscCall(PetscOptionsString("-slice", "K/N: run only slice K (0-based) of N of the sweep cells and "
+                               "write a partial -o for `wasp merge` (Slurm job arrays)", NULL,
+                               o->slice_text, o->slice_text, sizeof o->slice_text, NULL));
   PetscCall(PetscOptionsBool("-json", "Print one JSON object with slopes, means and ratios", NULL,
                              o->json, &o->json, NULL));
   PetscCall(PetscOptionsBool("-quiet", "No progress and no table", NULL, o->quiet, &o->quiet, NULL));
@@ -156,6 +159,7 @@ static PetscErrorCode validate(MPI_Comm comm, noise_opts *o)
              (double)o->fit_min, (double)o->fit_max, in);
   PetscCheck(o->experiment != WASP_SWEEP_MATRIX || o->nimages >= 0, comm, PETSC_ERR_USER,
              "-nimages %d must be >= 0", (int)o->nimages);
+  PetscCall(noise_validate_slice(comm, o));
   /* Defaults that depend on the experiment. */
   const int dirac = o->experiment == WASP_SWEEP_DIRAC;
   if (!o->image[0])
@@ -205,12 +209,7 @@ static wasp_status load_matrix(noise_opts *o, wasp_measure **imgs, long *count)
   return WASP_OK;
 }
 
-typedef struct {
-  wasp_measure *imgs;
-  long nimages, npairs, *pi, *pj;
-} noise_inputs;
-
-static void inputs_destroy(noise_inputs *in)
+void noise_inputs_destroy(noise_inputs *in)
 {
   for (long k = 0; in->imgs && k < in->nimages; k++) wasp_measure_destroy(&in->imgs[k]);
   wasp_free(&in->imgs);
@@ -272,7 +271,7 @@ static wasp_status clean_w1(const noise_opts *o, const noise_inputs *in, double 
   return s;
 }
 
-static uint64_t fingerprint(const noise_opts *o, long nimages)
+uint64_t noise_fingerprint(const noise_opts *o, long nimages, PetscBool with_report)
 {
   char text[8192];
   int len = snprintf(text, sizeof text, "noise %s %s %s %s %ld %d,%d %ld %d %d %d %.17g %.17g",
@@ -281,6 +280,11 @@ static uint64_t fingerprint(const noise_opts *o, long nimages)
                      (int)o->par.torus, o->par.spacing, o->par.ot.tol);
   for (PetscInt i = 0; i < o->nsigma && len < 8000; i++) len += snprintf(text + len, sizeof text - len, " s%.17g", o->sigma[i]);
   for (PetscInt i = 0; i < o->np && len < 8100; i++) len += snprintf(text + len, sizeof text - len, " p%.17g", o->p[i]);
+  /* The statistics' options change the output, not the records: they join
+   * the fingerprint of a partial output, never that of a checkpoint. */
+  if (with_report && len < 8150)
+    snprintf(text + len, sizeof text - len, " fit %.17g %.17g %d %.17g", o->fit_min, o->fit_max,
+             (int)o->fit_given, o->confidence);
   return wasp_fingerprint(text);
 }
 
@@ -309,62 +313,103 @@ static wasp_status report(const noise_opts *o, const wasp_sweep_job *job, const 
   return s;
 }
 
-PetscErrorCode wasp_cmd_noise(MPI_Comm comm)
+PetscErrorCode noise_setup(MPI_Comm comm, noise_opts *o, noise_inputs *in, double *w1)
 {
-  noise_opts o;
-  noise_inputs in;
-  PetscMPIInt rank, size;
+  PetscMPIInt rank;
   PetscFunctionBeginUser;
+  memset(in, 0, sizeof *in);
+  *w1 = NAN;
   PetscCallMPI(MPI_Comm_rank(comm, &rank));
-  PetscCallMPI(MPI_Comm_size(comm, &size));
-  PetscCall(read_options(comm, &o));
+  PetscCall(read_options(comm, o));
   if (wasp_app_help()) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(validate(comm, &o));
+  PetscCall(validate(comm, o));
   wasp_status s = WASP_OK;
   if (rank == 0) {
-    s = check_output(o.out, "-o");
-    if (!s) s = check_output(o.csv, "-csv");
-    if (!s) s = check_output(o.plots, "-plots");
+    s = check_output(o->out, "-o");
+    if (!s) s = check_output(o->csv, "-csv");
+    if (!s) s = check_output(o->plots, "-plots");
   }
   WaspAgree(comm, s);
 
   PetscCall(PetscLogEventBegin(wasp_log.read, 0, 0, 0, 0));
-  s = load_inputs(&o, &in);
+  s = load_inputs(o, in);
   PetscCall(PetscLogEventEnd(wasp_log.read, 0, 0, 0, 0));
   PetscErrorCode ierr = wasp_par_agree(comm, s);
   if (ierr) {
-    inputs_destroy(&in);
+    noise_inputs_destroy(in);
     PetscFunctionReturn(ierr);
   }
-  double w1 = NAN;
-  s = rank == 0 ? clean_w1(&o, &in, &w1) : WASP_OK;
+  s = rank == 0 ? clean_w1(o, in, w1) : WASP_OK;
   WaspAgree(comm, s);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
 
-  const int dirac = o.experiment == WASP_SWEEP_DIRAC;
-  const wasp_sweep_job job = {
-      .experiment = o.experiment, .images = in.imgs, .nimages = in.nimages, .npairs = in.npairs,
-      .pair_i = in.pi, .pair_j = in.pj,
-      .first_clean = o.experiment == WASP_SWEEP_SELF && !o.both_sides, .nsigma = o.nsigma,
-      .np = o.np, .trials = o.trials, .sigma = o.sigma, .p = o.p, .noise = o.noise,
-      .seed = (uint64_t)o.seed, .par = &o.par,
-      .dest_site = dirac ? (long)o.site[0] * in.imgs[0].nx + o.site[1] : -1,
-      .ckpt_dir = o.ckpt[0] ? o.ckpt : NULL, .fingerprint = fingerprint(&o, in.nimages),
-      .quiet = o.quiet || o.json};
+void noise_make_job(const noise_opts *o, const noise_inputs *in, wasp_sweep_job *job)
+{
+  const int dirac = o->experiment == WASP_SWEEP_DIRAC;
+  const wasp_sweep_job j = {
+      .experiment = o->experiment, .images = in->imgs, .nimages = in->nimages, .npairs = in->npairs,
+      .pair_i = in->pi, .pair_j = in->pj,
+      .first_clean = o->experiment == WASP_SWEEP_SELF && !o->both_sides, .nsigma = o->nsigma,
+      .np = o->np, .trials = o->trials, .sigma = o->sigma, .p = o->p, .noise = o->noise,
+      .seed = (uint64_t)o->seed, .par = &o->par,
+      .dest_site = dirac ? (long)o->site[0] * in->imgs[0].nx + o->site[1] : -1,
+      .ckpt_dir = o->ckpt[0] ? o->ckpt : NULL, .fingerprint = noise_fingerprint(o, in->nimages, PETSC_FALSE),
+      .quiet = o->quiet || o->json, .slice = o->slice, .nslices = o->nslices};
+  *job = j;
+  /* A slice's checkpoint holds local indices of that slice only: another
+   * slice (or the whole sweep) must not read it as its own. */
+  if (o->nslices > 1) {
+    char text[96];
+    snprintf(text, sizeof text, "%016llx slice %ld/%ld", (unsigned long long)job->fingerprint,
+             (long)o->slice, (long)o->nslices);
+    job->fingerprint = wasp_fingerprint(text);
+  }
+}
+
+PetscErrorCode noise_finish(MPI_Comm comm, const noise_opts *o, const wasp_sweep_job *job,
+                            const double *vals, double w1, double seconds, int nranks)
+{
+  PetscMPIInt rank;
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  PetscCall(PetscLogEventBegin(wasp_log.write, 0, 0, 0, 0));
+  wasp_status s = rank == 0 ? report(o, job, vals, w1, seconds, nranks) : WASP_OK;
+  PetscCall(PetscLogEventEnd(wasp_log.write, 0, 0, 0, 0));
+  WaspAgree(comm, s);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode wasp_cmd_noise(MPI_Comm comm)
+{
+  noise_opts o;
+  noise_inputs in;
+  wasp_sweep_job job;
+  double w1;
+  PetscMPIInt size;
+  PetscFunctionBeginUser;
+  PetscCallMPI(MPI_Comm_size(comm, &size));
+  PetscCall(noise_setup(comm, &o, &in, &w1));
+  if (wasp_app_help()) PetscFunctionReturn(PETSC_SUCCESS);
+  noise_make_job(&o, &in, &job);
   if (job.ckpt_dir) wasp_queue_install_signals();
   double *vals = NULL, t0 = wasp_wtime();
   PetscBool complete;
   long restored;
-  PetscCall(wasp_sweep_run(comm, &job, &vals, &complete, &restored));
+  PetscErrorCode ierr = wasp_sweep_run(comm, &job, &vals, &complete, &restored);
+  if (ierr) {
+    noise_inputs_destroy(&in);
+    PetscFunctionReturn(ierr);
+  }
   const double seconds = wasp_wtime() - t0;
   PetscCheck(complete, comm, PETSC_ERR_USER,
              "stopped by a signal; %s", job.ckpt_dir ? "run again with the same options to resume from -checkpoint"
                                                    : "no -checkpoint was given, nothing was kept");
-  PetscCall(PetscLogEventBegin(wasp_log.write, 0, 0, 0, 0));
-  s = rank == 0 ? report(&o, &job, vals, w1, seconds, size) : WASP_OK;
-  PetscCall(PetscLogEventEnd(wasp_log.write, 0, 0, 0, 0));
+  if (o.nslices > 1) ierr = noise_finish_slice(comm, &o, &job, vals, seconds, size);
+  else ierr = noise_finish(comm, &o, &job, vals, w1, seconds, size);
   PetscCall(PetscFree(vals));
-  inputs_destroy(&in);
-  WaspAgree(comm, s);
+  noise_inputs_destroy(&in);
+  PetscCall(ierr);
   if (job.ckpt_dir) PetscCall(wasp_checkpoint_remove(comm, job.ckpt_dir));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -13,6 +13,9 @@ static const wasp_command commands[] = {
    wasp_cmd_pairs},
   {"noise", "Monte-Carlo noise statistics of L2 and W_p^± over sigma and p", wasp_cmd_noise},
   {"simulate", "synthetic cryo-EM projection datasets with ground truth (MPI)", wasp_cmd_simulate},
+  {"kmeans", "rotationally-invariant k-means (wemd, l2, exact w1) with checkpoints (MPI)", wasp_cmd_kmeans},
+  {"evaluate", "judge clusterings against simulated viewing directions (angles, occupancy)", wasp_cmd_evaluate},
+  {"merge", "join the partial outputs of a sliced noise sweep (-slice K/N) into one", wasp_cmd_merge},
 };
 static const int ncommands = (int)(sizeof commands / sizeof commands[0]);
 

@@ -30,7 +30,36 @@ typedef struct {
   wasp_metric_params par;       /* torus, spacing, tol                      */
   char out[PETSC_MAX_PATH_LEN], csv[PETSC_MAX_PATH_LEN], plots[PETSC_MAX_PATH_LEN],
       ckpt[PETSC_MAX_PATH_LEN];
+  char slice_text[64];          /* -slice K/N as given                       */
+  long slice, nslices;          /* parsed; nslices 0: the whole sweep        */
 } noise_opts;
+
+/* The clean images and the compared pairs (image pair_i[k], pair_j[k]). */
+typedef struct {
+  wasp_measure *imgs;
+  long nimages, npairs, *pi, *pj;
+} noise_inputs;
+
+/* cmd_noise.c, collective.  Read and check the options, load the inputs and
+ * W_1 of the clean pair (rank 0); returns early after -help. */
+PetscErrorCode noise_setup(MPI_Comm comm, noise_opts *o, noise_inputs *in, double *w1);
+void noise_inputs_destroy(noise_inputs *in);
+/* Not collective: the sweep job of these options (its slice included). */
+void noise_make_job(const noise_opts *o, const noise_inputs *in, wasp_sweep_job *job);
+/* Fingerprint of every option that determines the records (with_report:
+ * also those of the statistics: fit range, confidence).  Not collective. */
+uint64_t noise_fingerprint(const noise_opts *o, long nimages, PetscBool with_report);
+/* Collective: statistics and every requested output of the full records. */
+PetscErrorCode noise_finish(MPI_Comm comm, const noise_opts *o, const wasp_sweep_job *job,
+                            const double *vals, double w1, double seconds, int nranks);
+
+/* noise_slice.c: one slice of the sweep (-slice K/N) and its partial HDF5
+ * output, the input of `wasp merge` (cmd_merge.c). */
+/* Collective: parse and check -slice against the sweep's size. */
+PetscErrorCode noise_validate_slice(MPI_Comm comm, noise_opts *o);
+/* Collective: write the slice's records as a partial -o (rank 0). */
+PetscErrorCode noise_finish_slice(MPI_Comm comm, const noise_opts *o, const wasp_sweep_job *job,
+                                  const double *vals, double seconds, int nranks);
 
 /* The metric names of the record, in order (l2, l2sq, signed). */
 extern const char *const noise_metric_names[WASP_SWEEP_NMETRICS];

@@ -27,6 +27,23 @@ long wasp_sweep_clean_item(const wasp_sweep_job *job, long ip, long pair)
   return job->nsigma * job->np * job->trials * job->npairs + ip * job->npairs + pair;
 }
 
+long wasp_sweep_cells(const wasp_sweep_job *job) { return (job->nsigma * job->trials + 1) * job->np; }
+
+long wasp_sweep_slice_count(const wasp_sweep_job *job)
+{
+  if (job->nslices <= 1) return wasp_sweep_count(job);
+  const long cells = wasp_sweep_cells(job);
+  const long mine = job->slice < cells ? (cells - job->slice + job->nslices - 1) / job->nslices : 0;
+  return mine * job->npairs;
+}
+
+long wasp_sweep_slice_item(const wasp_sweep_job *job, long l)
+{
+  if (job->nslices <= 1) return l;
+  const long cell = job->slice + (l / job->npairs) * job->nslices;
+  return cell * job->npairs + l % job->npairs;
+}
+
 wasp_rng_key wasp_sweep_noise_key(const wasp_sweep_job *job, long is, long trial, long image)
 {
   return wasp_rng_key_make(job->seed, WASP_SWEEP_RNG_BASE + (uint32_t)job->experiment,
@@ -134,7 +151,9 @@ PetscErrorCode wasp_sweep_run(MPI_Comm comm, const wasp_sweep_job *job, double *
   wasp_progress *pr = NULL;
   sweep_work w;
   const double *vals;
-  const long total = wasp_sweep_count(job);
+  /* The queue hands out local indices of the slice; records stay keyed by
+   * them (and the checkpoint too: its fingerprint names the slice). */
+  const long total = wasp_sweep_slice_count(job);
   const int nv = wasp_sweep_nvals(job);
   double *rec = NULL;
   PetscMPIInt rank;
@@ -161,7 +180,7 @@ PetscErrorCode wasp_sweep_run(MPI_Comm comm, const wasp_sweep_job *job, double *
   PetscCall(PetscLogEventBegin(wasp_log.solve, 0, 0, 0, 0));
   PetscCall(wasp_queue_next(q, &k));
   while (k >= 0) {
-    s = run_item(job, &w, k, rec);
+    s = run_item(job, &w, wasp_sweep_slice_item(job, k), rec);
     if (s) break;
     PetscCall(wasp_queue_complete(q, k, rec));
     PetscCall(wasp_progress_update(pr, wasp_queue_position(q) - 1));

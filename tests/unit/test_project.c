@@ -272,6 +272,8 @@ START_TEST(test_phantom)
         }
     ck_assert_double_ge(sqrt(d / norm), 0.3);
   }
+  free(w);
+  w = NULL;
   ck_assert_int_eq(wasp_phantom_ribosome(8, &w), WASP_ERR_ARG);
   free(v);
 }

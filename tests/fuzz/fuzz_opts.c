@@ -1,0 +1,52 @@
+/* libFuzzer harness: options files.  `-options_file F` goes through PETSc's
+ * own parser (PetscOptionsInsertFile, the path `wasp` uses), so the input is
+ * parsed by it into a fresh options database; then every value goes through
+ * our parsers of option values: the built-in image spec
+ * (wasp_image_from_spec, "builtin:NAME:N[:k=v...]") and FILE[:INDEX]
+ * specs (wasp_io_read_measure on a path that does not exist).  MPI runs as
+ * a singleton, initialised once. */
+#include "fuzz_util.h"
+#include "wasp/wasp_image.h"
+#include "wasp/wasp_io.h"
+
+#include <petscsys.h>
+#include <string.h>
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+  (void)argc, (void)argv;
+  if (PetscInitializeNoArguments()) abort();
+  /* A malformed file is an error return, never an abort or a print. */
+  PetscPushErrorHandler(PetscReturnErrorHandler, NULL);
+  return 0;
+}
+
+static void each_value(char *all)
+{
+  char *save = NULL;
+  for (char *tok = strtok_r(all, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+    if (tok[0] == '-') continue;
+    wasp_measure m = {0};
+    char spec[512];
+    snprintf(spec, sizeof spec, "builtin:%s", strncmp(tok, "builtin:", 8) ? tok : tok + 8);
+    /* Keep built-ins small: the fuzzer is after parsing, not image size. */
+    if (wasp_image_from_spec(spec, &m) == WASP_OK) wasp_measure_destroy(&m);
+    snprintf(spec, sizeof spec, "/nonexistent/%s", tok);
+    if (wasp_io_read_measure(spec, &m) == WASP_OK) wasp_measure_destroy(&m);
+    wasp_clear_error();
+  }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  const char *path = fuzz_file(data, size, ".opts");
+  PetscOptions db = NULL;
+  char *all = NULL;
+  if (PetscOptionsCreate(&db)) abort();
+  if (!PetscOptionsInsertFile(PETSC_COMM_SELF, db, path, PETSC_TRUE) && !PetscOptionsGetAll(db, &all) && all) {
+    each_value(all);
+    PetscFree(all);
+  }
+  if (PetscOptionsDestroy(&db)) abort();
+  return 0;
+}
