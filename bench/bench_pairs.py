@@ -18,9 +18,10 @@ signed = Mainini's W2^± between images carrying zero-sum noise):
     (from the command's start to the end of the gather: no launch, no write),
     the sum of the per-pair solve seconds, and the per-rank PETSc events
     (WaspRead, WaspSolve, WaspGather, WaspWrite) from -log_view;
-  * control (first variant): two independent 1-rank runs started together, no
-    MPI between them: how much the per-pair solve slows down when both vCPUs
-    are busy, whatever the driver does;
+  * control (first variant): two independent 1-rank runs started together
+    (`mpirun --bind-to none`, else both would be pinned to core 0), no MPI
+    between them: how much the per-pair solve slows down when both vCPUs are
+    busy, whatever the driver does;
   * POT: a Python loop of ot.emd2 over the same N(N-1)/2 pairs with the cost
     matrix built once (its build time reported apart), and the values compared.
 The load average (os.getloadavg) is recorded around every run.  Prints
@@ -158,7 +159,9 @@ def run_control(wasp, stack_path, args_metric, tmp):
     procs, t0 = [], time.perf_counter()
     load0 = os.getloadavg()[0]
     for k in range(2):
-        cmd = ["mpirun", "-n", "1", wasp, "pairs", "-input", stack_path, *args_metric,
+        # --bind-to none: every `mpirun -n 1` would pin its rank to core 0, so two
+        # of them would share one core (Open MPI's default binding).
+        cmd = ["mpirun", "--bind-to", "none", "-n", "1", wasp, "pairs", "-input", stack_path, *args_metric,
                "-o", os.path.join(tmp, f"ctl{k}.h5"), "-checkpoint", "none", "-json", "-quiet"]
         procs.append(subprocess.Popen(cmd, env=MPIENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     res = []

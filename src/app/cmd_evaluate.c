@@ -94,13 +94,16 @@ static void print_table(const run_eval *r, int nr)
 
 static wasp_status write_plots(const char *prefix, const run_eval *r, int nr)
 {
-  char png[PETSC_MAX_PATH_LEN + 32];
+  char png[PETSC_MAX_PATH_LEN + 32], label[MAX_RUNS][64];
   double x[WASP_EVAL_BINS], y[MAX_RUNS][WASP_EVAL_BINS];
   wasp_plot_series ser[MAX_RUNS];
+  /* gnuplot's enhanced text would read '_' in a file name as a subscript. */
+  for (int i = 0; i < nr; i++)
+    for (size_t c = 0; c < sizeof label[i]; c++) label[i][c] = r[i].label[c] == '_' ? '-' : r[i].label[c];
   for (int b = 0; b < WASP_EVAL_BINS; b++) x[b] = b + 0.5;
   for (int i = 0; i < nr; i++) {
     for (int b = 0; b < WASP_EVAL_BINS; b++) y[i][b] = r[i].ev.pairs ? (double)r[i].ev.hist[b] / r[i].ev.pairs : NAN;
-    ser[i] = (wasp_plot_series){r[i].label, y[i], i + 1, false};
+    ser[i] = (wasp_plot_series){label[i], y[i], i + 1, false};
   }
   wasp_plot_axes ax = {"Within-cluster viewing-angle differences", "angle (degrees, 1-degree bins)",
                        "fraction of within-cluster pairs", false, false};
@@ -114,7 +117,7 @@ static wasp_status write_plots(const char *prefix, const run_eval *r, int nr)
   for (long j = 0; j < kmax; j++) xs[j] = (double)(j + 1);
   for (int i = 0; i < nr; i++) {
     for (long j = 0; j < kmax; j++) ys[i * kmax + j] = j < r[i].ev.k ? (double)r[i].ev.sizes[j] : NAN;
-    ser[i] = (wasp_plot_series){r[i].label, ys + i * kmax, i + 1, false};
+    ser[i] = (wasp_plot_series){label[i], ys + i * kmax, i + 1, false};
   }
   wasp_plot_axes ax2 = {"Cluster occupancy (sorted)", "cluster rank", "images", false, false};
   snprintf(png, sizeof png, "%s_occupancy.png", prefix);

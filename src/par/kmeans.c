@@ -145,7 +145,10 @@ static PetscErrorCode seed(km *s)
   const wasp_rng_key key = wasp_rng_key_make(s->o->seed, KMEANS_EXPERIMENT, 0, 0, 0);
   double *d2 = NULL, *w = NULL;
   long pick = wasp_rng_draw_index(&key, 0, s->n);
+  wasp_progress *pr = NULL;
   PetscFunctionBeginUser;
+  /* Seeding costs about one iteration: worth an ETA. */
+  PetscCall(wasp_progress_create(s->comm, "k-means++ seeding", s->o->k, s->o->quiet, &pr));
   PetscCall(PetscMalloc1(s->count + 1, &d2));
   if (s->rank == 0) PetscCall(PetscMalloc1(s->n, &w));
   PetscCall(fetch_image(s, pick, s->centroids));
@@ -166,7 +169,9 @@ static PetscErrorCode seed(km *s)
     WaspAgree(s->comm, st);
     PetscCallMPI(MPI_Bcast(&pick, 1, MPI_LONG, 0, s->comm));
     PetscCall(fetch_image(s, pick, s->centroids + j * s->npix));
+    PetscCall(wasp_progress_update(pr, j + 1));
   }
+  PetscCall(wasp_progress_destroy(&pr));
   /* The nearest seed is the exact answer of iteration 1's assignment
    * (against the same centroids), hence a perfect first guess. */
   for (long i = 0; i < s->count; i++) s->prev[i] = s->best[i].sum;
@@ -388,6 +393,14 @@ static PetscErrorCode iterate(km *s, double scale, wasp_kmeans_ckpt *c, double *
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+static wasp_status grow(void **p, size_t bytes)
+{
+  void *q = realloc(*p, bytes);
+  if (!q) return wasp_fail(WASP_ERR_MEM, "k-means: out of memory (%zu bytes)", bytes);
+  *p = q;
+  return WASP_OK;
+}
+
 PetscErrorCode wasp_kmeans_run(MPI_Comm comm, const wasp_kmeans_opts *o, long n, int side, long first,
                                long count, const double *images, wasp_kmeans_result *res)
 {
@@ -405,13 +418,18 @@ PetscErrorCode wasp_kmeans_run(MPI_Comm comm, const wasp_kmeans_opts *o, long n,
   c.k = o->k;
   c.npix = s.npix;
   PetscCall(restore(&s, fp, &c, &found));
+  /* Rank 0's history and assignment arrays (malloc'd: they may come from
+   * the checkpoint reader and end in the result, freed with wasp_free). */
+  wasp_status st = WASP_OK;
   if (s.rank == 0) {
-    PetscCall(PetscRealloc(sizeof(double) * (size_t)(o->max_iter + 1), &c.loss));
-    PetscCall(PetscRealloc(sizeof(double) * (size_t)(o->max_iter + 1), &c.seconds));
-    PetscCall(PetscRealloc(sizeof(long) * (size_t)n, &c.assignment));
-    PetscCall(PetscRealloc(sizeof(long) * (size_t)n, &c.rotation));
-    PetscCall(PetscRealloc(sizeof(double) * (size_t)n, &c.distance));
+    const size_t nl = (size_t)o->max_iter + 1;
+    if (!st) st = grow((void **)&c.loss, sizeof(double) * nl);
+    if (!st) st = grow((void **)&c.seconds, sizeof(double) * nl);
+    if (!st) st = grow((void **)&c.assignment, sizeof(long) * (size_t)n);
+    if (!st) st = grow((void **)&c.rotation, sizeof(long) * (size_t)n);
+    if (!st) st = grow((void **)&c.distance, sizeof(double) * (size_t)n);
   }
+  WaspAgree(comm, st);
   res->restored_iterations = found ? c.iteration : 0;
   if (found && s.rank == 0 && !o->quiet)
     PetscCall(PetscPrintf(PETSC_COMM_SELF, "restart: %d iteration%s restored from %s%s\n", c.iteration,

@@ -38,6 +38,8 @@ struct wasp_queue {
   double *vals;
   double *all;                /* rank 0: gathered results */
   FILE *ckpt;
+  unsigned char *record;      /* one checkpoint record: id, values, checksum */
+  long last_claim;            /* the shared counter's value at the last claim */
   char dir[PETSC_MAX_PATH_LEN];
   uint64_t fingerprint;
 };
@@ -181,9 +183,13 @@ PetscErrorCode wasp_queue_create(MPI_Comm comm, long nitems, int nvals, const ch
   if (q->dir[0] && q->rank == 0) s = read_checkpoints(q);
   WaspAgree(comm, s);
   if (q->dir[0]) {
-    PetscCallMPI(MPI_Bcast(q->done, (int)nitems, MPI_UNSIGNED_CHAR, 0, comm));
+    for (long off = 0; off < nitems; off += 1L << 30) { /* int counts */
+      long len = nitems - off < (1L << 30) ? nitems - off : 1L << 30;
+      PetscCallMPI(MPI_Bcast(q->done + off, (int)len, MPI_UNSIGNED_CHAR, 0, comm));
+    }
     PetscCallMPI(MPI_Bcast(&q->restored, 1, MPI_LONG, 0, comm));
     WaspAgree(comm, open_checkpoint(q));
+    PetscCall(PetscMalloc1(sizeof(int64_t) + sizeof(double) * (size_t)nvals + sizeof(uint64_t), &q->record));
   }
   PetscCallMPI(MPI_Win_allocate(q->rank == 0 ? (MPI_Aint)sizeof(long) : 0, sizeof(long),
                                 MPI_INFO_NULL, comm, &q->counter, &q->win));
@@ -193,6 +199,10 @@ PetscErrorCode wasp_queue_create(MPI_Comm comm, long nitems, int nvals, const ch
     PetscCallMPI(MPI_Win_unlock(0, q->win));
   }
   PetscCallMPI(MPI_Barrier(comm));
+  /* One passive-target epoch for the whole run: a claim is then a single
+   * fetch-and-add plus a flush, with no lock round trip that a busy rank 0
+   * would have to serve (software RMA on networks without atomics). */
+  PetscCallMPI(MPI_Win_lock_all(MPI_MODE_NOCHECK, q->win));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -200,13 +210,17 @@ PetscErrorCode wasp_queue_create(MPI_Comm comm, long nitems, int nvals, const ch
 static PetscErrorCode claim(wasp_queue *q)
 {
   PetscFunctionBeginUser;
-  long left = q->n - q->chunk_end, chunk = left / (8L * q->size);
+  /* Guided: a share of what was left at this rank's last look at the
+   * counter, at most 16 items so the tail spreads over the ranks. */
+  long left = q->n - q->last_claim, chunk = left / (8L * q->size);
   if (chunk < 1) chunk = 1;
   if (chunk > 16) chunk = 16;
   long old = 0;
-  PetscCallMPI(MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, q->win));
+  PetscCall(PetscLogEventBegin(wasp_log.schedule, 0, 0, 0, 0));
   PetscCallMPI(MPI_Fetch_and_op(&chunk, &old, MPI_LONG, 0, 0, MPI_SUM, q->win));
-  PetscCallMPI(MPI_Win_unlock(0, q->win));
+  PetscCallMPI(MPI_Win_flush(0, q->win));
+  PetscCall(PetscLogEventEnd(wasp_log.schedule, 0, 0, 0, 0));
+  q->last_claim = old + chunk;
   q->chunk_next = old;
   q->chunk_end = old + chunk < q->n ? old + chunk : q->n;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -245,8 +259,7 @@ PetscErrorCode wasp_queue_complete(wasp_queue *q, long item, const double *vals)
   q->nlocal++;
   if (q->ckpt) {
     size_t rec = sizeof(int64_t) + sizeof(double) * (size_t)q->nvals;
-    unsigned char buf[sizeof(int64_t) + sizeof(double) * 64 + sizeof(uint64_t)];
-    PetscCheck(q->nvals <= 64, PETSC_COMM_SELF, PETSC_ERR_SUP, "checkpoint records hold at most 64 values");
+    unsigned char *buf = q->record;
     int64_t id = item;
     memcpy(buf, &id, sizeof id);
     memcpy(buf + sizeof id, vals, sizeof(double) * (size_t)q->nvals);
@@ -265,25 +278,27 @@ PetscErrorCode wasp_queue_gather(wasp_queue *q, const double **vals, PetscBool *
   PetscMPIInt *counts = NULL, *displs = NULL, n = (PetscMPIInt)q->nlocal;
   long *ids = NULL;
   double *v = NULL;
+  MPI_Datatype record;
   PetscFunctionBeginUser;
+  /* Counts are in records (a derived type of nvals doubles), so the int
+   * counts of MPI_Gatherv overflow only past 2^31 items, not values. */
+  PetscCallMPI(MPI_Type_contiguous(q->nvals, MPI_DOUBLE, &record));
+  PetscCallMPI(MPI_Type_commit(&record));
   if (q->rank == 0) PetscCall(PetscMalloc2(q->size, &counts, q->size, &displs));
   PetscCallMPI(MPI_Gather(&n, 1, MPI_INT, counts, 1, MPI_INT, 0, q->comm));
   long total = 0;
   if (q->rank == 0) {
     for (int r = 0; r < q->size; r++) {
+      PetscCheck(total <= INT32_MAX, PETSC_COMM_SELF, PETSC_ERR_SUP,
+                 "more than 2^31 results to gather on rank 0; split the run");
       displs[r] = (PetscMPIInt)total;
       total += counts[r];
     }
     PetscCall(PetscMalloc2(total > 0 ? total : 1, &ids, (total > 0 ? total : 1) * q->nvals, &v));
   }
   PetscCallMPI(MPI_Gatherv(q->ids, n, MPI_LONG, ids, counts, displs, MPI_LONG, 0, q->comm));
-  if (q->rank == 0)
-    for (int r = 0; r < q->size; r++) {
-      counts[r] *= q->nvals;
-      displs[r] *= q->nvals;
-    }
-  MPI_Datatype dt = MPI_DOUBLE;
-  PetscCallMPI(MPI_Gatherv(q->vals, n * q->nvals, dt, v, counts, displs, dt, 0, q->comm));
+  PetscCallMPI(MPI_Gatherv(q->vals, n, record, v, counts, displs, record, 0, q->comm));
+  PetscCallMPI(MPI_Type_free(&record));
   int all_done = 1;
   if (q->rank == 0) {
     for (long k = 0; k < total; k++) {
@@ -334,8 +349,10 @@ PetscErrorCode wasp_queue_destroy(wasp_queue **qp, PetscBool remove_ckpt)
   PetscFunctionBeginUser;
   if (!q) PetscFunctionReturn(PETSC_SUCCESS);
   if (q->ckpt) fclose(q->ckpt);
+  PetscCallMPI(MPI_Win_unlock_all(q->win));
   PetscCallMPI(MPI_Win_free(&q->win));
   if (remove_ckpt && q->dir[0]) PetscCall(wasp_checkpoint_remove(q->comm, q->dir));
+  PetscCall(PetscFree(q->record));
   PetscCall(PetscFree(q->done));
   PetscCall(PetscFree(q->all));
   PetscCall(PetscFree(q->ids));

@@ -216,6 +216,13 @@ for extra, word in bad:
 p = run(quick + ["-o", j("nodir/x.h5")], ranks=2)
 expect(p.returncode != 0 and "-o" in p.stderr, "unwritable -o folder is refused before solving")
 
+# ---- checkpoint records wider than 64 values (dirac cells carry the n^2 plan image)
+ck, out = j("ckd"), j("dirac_ck.h5")
+p = run(["noise", "-experiment", "dirac", "-torus", "-p_list", "2", "-nsigma", 2, "-sigma_min", 1e-4,
+         "-sigma_max", 1e-3, "-trials", 2, "-checkpoint", ck, "-o", out, "-quiet"], ranks=2)
+expect(p.returncode == 0 and os.path.exists(out) and not os.path.exists(ck),
+       f"dirac sweep with a checkpoint completes and removes it ({p.stderr.strip()[-200:]})")
+
 # ---- the demo job ------------------------------------------------------------
 t0 = time.time()
 p = subprocess.run(["mpirun", "-n", "2", WASP, "noise", "-options_file", os.path.join(SRC, "input", "demo.opts")],
