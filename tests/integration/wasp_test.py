@@ -44,8 +44,15 @@ def close(a, b, rel=1e-9, abs_=0.0):
     return abs(a - b) <= max(rel * max(abs(a), abs(b)), abs_)
 
 
+_tmpdirs = []
+
+
 def tmpdir():
-    return tempfile.mkdtemp(prefix="wasp-test-")
+    """A scratch folder, removed by finish() when every check passed (kept
+    for inspection after a failure)."""
+    d = tempfile.mkdtemp(prefix="wasp-test-")
+    _tmpdirs.append(d)
+    return d
 
 
 def need(module):
@@ -64,4 +71,7 @@ def finish():
             print("  -", f)
         sys.exit(1)
     print("all checks passed")
+    import shutil
+    for d in _tmpdirs:
+        shutil.rmtree(d, ignore_errors=True)
     sys.exit(0)
