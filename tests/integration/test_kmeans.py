@@ -104,10 +104,11 @@ p = run(["kmeans", "-input", j("tiny.h5"), "-k", 2, "-metric", "w1", "-rotations
 expect(p.returncode == 0 and os.path.exists(j("w1.h5")), f"w1 metric runs on tiny data ({p.stderr.strip()[-200:]})")
 
 # --- SIGTERM mid-run, rerun continues to the same result -----------------------
-run(["simulate", "-volume", os.path.join(SHARED, "data", "ribosome70S_65.mrc"), "-n_images", 300, "-box", 64,
+# 128 x 128 so that an iteration takes ~0.5 s: the kill lands with many left.
+run(["simulate", "-volume", os.path.join(SHARED, "data", "ribosome70S_65.mrc"), "-n_images", 200, "-box", 128,
      "-snr_list", "1/16", "-seed", 4, "-o", j("kill"), "-quiet"], ranks=2, check=True)
 kin = j("kill_snr0.0625.h5")
-kbase = ["kmeans", "-input", kin, "-k", 8, "-rotations", 90, "-max_iter", 7, "-tol", 0, "-seed", 2, "-quiet"]
+kbase = ["kmeans", "-input", kin, "-k", 8, "-rotations", 120, "-max_iter", 12, "-tol", 0, "-seed", 2, "-quiet"]
 run(kbase + ["-o", j("ref.h5")], ranks=2, check=True)
 ck = j("ckpt")
 env = dict(os.environ)
@@ -120,10 +121,10 @@ while time.time() - t0 < 120 and p.poll() is None:
             it = int(f.attrs["iteration"])
     except Exception:
         it = 0
-    if it >= 2:
+    if it >= 1:
         break
     time.sleep(0.05)
-expect(p.poll() is None and it >= 2, f"the run was still going after checkpoint iteration {it}")
+expect(p.poll() is None and it >= 1, f"the run was still going after checkpoint iteration {it}")
 os.kill(p.pid, signal.SIGTERM)
 out, err = p.communicate(timeout=120)
 expect(p.returncode != 0 and "interrupted" in err, f"SIGTERM: non-zero exit with a message ({err.strip()[-160:]})")
