@@ -32,6 +32,9 @@ PetscErrorCode wasp_app_metric_options(PetscOptionItems *PetscOptionsObject, cha
  * Not collective (a local status; callers agree). */
 wasp_status wasp_app_load(const char *spec, wasp_measure *m);
 
+/* A -seed given as text: an integer in [0, 2^63), else an error naming it. */
+wasp_status wasp_app_parse_seed(const char *text, uint64_t *seed);
+
 /* Was -help given? (commands then print their options and stop) */
 PetscBool wasp_app_help(void);
 

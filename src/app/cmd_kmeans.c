@@ -65,17 +65,6 @@ static PetscErrorCode process_options(MPI_Comm comm, kmeans_opts *o)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-static wasp_status parse_seed(const char *text, uint64_t *seed)
-{
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(text, &end, 10);
-  if (!*text || *end || errno || text[0] == '-' || v > (unsigned long long)INT64_MAX)
-    return wasp_fail(WASP_ERR_ARG, "-seed: '%s' is not an integer in [0, 2^63)", text);
-  *seed = (uint64_t)v;
-  return WASP_OK;
-}
-
 /* Checks on values every rank sees alike. */
 static PetscErrorCode check_options(MPI_Comm comm, kmeans_opts *o)
 {
@@ -89,7 +78,7 @@ static PetscErrorCode check_options(MPI_Comm comm, kmeans_opts *o)
   PetscCheck(o->montage_count >= 1, comm, PETSC_ERR_USER, "-montage_count %d: must be >= 1", (int)o->montage_count);
   PetscCheck(o->out[0], comm, PETSC_ERR_USER, "-o: give an output file");
   WaspAgree(comm, wasp_cluster_metric_parse(o->metric, &o->km.metric));
-  WaspAgree(comm, parse_seed(o->seed, &o->km.seed));
+  WaspAgree(comm, wasp_app_parse_seed(o->seed, &o->km.seed));
   o->km.k = o->k;
   o->km.rotations = (int)o->rotations;
   o->km.levels = (int)o->levels;

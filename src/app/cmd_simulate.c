@@ -63,18 +63,6 @@ static wasp_status parse_snr_list(const char *list, wasp_simulate_opts *o)
   return WASP_OK;
 }
 
-static wasp_status parse_seed(const char *text, uint64_t *seed)
-{
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(text, &end, 10);
-  /* The seed is stored as a signed 64-bit HDF5 attribute. */
-  if (!*text || *end || errno || text[0] == '-' || v > (unsigned long long)INT64_MAX)
-    return wasp_fail(WASP_ERR_ARG, "-seed: '%s' is not an integer in [0, 2^63)", text);
-  *seed = (uint64_t)v;
-  return WASP_OK;
-}
-
 static PetscErrorCode process_options(MPI_Comm comm, simulate_opts *o)
 {
   wasp_simulate_opts *s = &o->sim;
@@ -132,7 +120,7 @@ static PetscErrorCode check_options(MPI_Comm comm, simulate_opts *o)
              "-pixel_size %g: must be > 0 (or 0 for the default)", s->pixel_size);
   PetscCheck(s->prefix[0], comm, PETSC_ERR_USER, "-o: give an output prefix");
   WaspAgree(comm, parse_snr_list(o->snr_list, s));
-  WaspAgree(comm, parse_seed(o->seed, &s->seed));
+  WaspAgree(comm, wasp_app_parse_seed(o->seed, &s->seed));
   s->n_images = o->n_images;
   s->box = (int)o->box;
   s->centered = o->center;

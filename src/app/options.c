@@ -5,6 +5,8 @@
 #include "wasp/wasp_io.h"
 #include "wasp/wasp_image.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 PetscErrorCode wasp_app_metric_options(PetscOptionItems *PetscOptionsObject, char *metric,
@@ -63,6 +65,18 @@ wasp_status wasp_app_load(const char *spec, wasp_measure *m)
   if (!spec || !spec[0]) return wasp_fail(WASP_ERR_ARG, "no input given");
   if (strncmp(spec, "builtin:", 8) == 0) return wasp_image_from_spec(spec, m);
   return wasp_io_read_measure(spec, m);
+}
+
+wasp_status wasp_app_parse_seed(const char *text, uint64_t *seed)
+{
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(text, &end, 10);
+  /* Seeds are stored as signed 64-bit HDF5 attributes. */
+  if (!*text || *end || errno || text[0] == '-' || v > (unsigned long long)INT64_MAX)
+    return wasp_fail(WASP_ERR_ARG, "-seed: '%s' is not an integer in [0, 2^63)", text);
+  *seed = (uint64_t)v;
+  return WASP_OK;
 }
 
 PetscBool wasp_app_help(void)
