@@ -39,6 +39,8 @@ import time
 
 import h5py
 import numpy as np
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from potgrid import cost_matrix  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -82,17 +84,6 @@ def make_stack(variant, N, n, seed):
             out.append(im + e)
         imgs = out
     return np.stack(imgs)
-
-
-def cost_matrix(n, p, torus):
-    I, J = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
-    I, J = I.ravel(), J.ravel()
-    dy = np.abs(I[:, None] - I[None, :]).astype(np.float64)
-    dx = np.abs(J[:, None] - J[None, :]).astype(np.float64)
-    if torus:
-        dy = np.minimum(dy, n - dy)
-        dx = np.minimum(dx, n - dx)
-    return np.ascontiguousarray((np.sqrt(dy * dy + dx * dx) / n) ** p)
 
 
 def pot_marginals(variant, x, y):

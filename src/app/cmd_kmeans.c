@@ -9,7 +9,6 @@
 #include "wasp/wasp_plot.h"
 #include "wasp/wasp_wavelet.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
