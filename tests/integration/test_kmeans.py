@@ -12,7 +12,7 @@ import subprocess
 import time
 import numpy as np
 import h5py
-from wasp_test import WASP, SHARED, run, expect, need, tmpdir, finish
+from wasp_test import WASP, SHARED, run, expect, need, tmpdir, finish, kill_job
 
 pywt = need("pywt")
 d = tmpdir()
@@ -142,7 +142,7 @@ p = subprocess.Popen(["mpirun", "-n", "1", WASP] + [str(a) for a in kbase + ["-o
 t0 = time.time()
 while time.time() - t0 < 60 and not os.path.exists(os.path.join(ck, "kmeans.h5")):
     time.sleep(0.05)
-os.killpg(p.pid, signal.SIGKILL)
+kill_job(p)
 p.communicate()
 p = run(kbase[:-2] + ["-seed", 3, "-o", j("y.h5"), "-checkpoint", ck])
 expect(p.returncode != 0 and "other options" in p.stderr and not os.path.exists(j("y.h5")),

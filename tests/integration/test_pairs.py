@@ -8,7 +8,7 @@ import subprocess
 import time
 import numpy as np
 import h5py
-from wasp_test import WASP, run, run_json, expect, close, tmpdir, finish
+from wasp_test import WASP, run, run_json, expect, close, tmpdir, finish, kill_job
 
 d = tmpdir()
 j = lambda name: os.path.join(d, name)
@@ -81,7 +81,7 @@ for how in ("SIGTERM", "SIGKILL"):
     if how == "SIGTERM":
         os.kill(p.pid, signal.SIGTERM)
     else:
-        os.killpg(p.pid, signal.SIGKILL)
+        kill_job(p)
     so, se = p.communicate(timeout=120)
     expect(p.returncode != 0, f"{how}: the interrupted run exits non-zero")
     expect(not os.path.exists(out), f"{how}: no output file under the final name after the kill")
@@ -101,7 +101,7 @@ p = start(out)
 t0 = time.time()
 while ckpt_records(out) < 700 and time.time() - t0 < 60 and p.poll() is None:
     time.sleep(0.05)
-os.killpg(p.pid, signal.SIGKILL)
+kill_job(p)
 p.communicate(timeout=120)
 r = run(["pairs", "-input", j("big.h5"), "-metric", "wp", "-p", 1, "-quiet", "-o", out], ranks=2)
 expect(r.returncode != 0 and "different options" in r.stderr, f"a checkpoint from other options is refused ({r.stderr.strip()[-200:]})")

@@ -20,7 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wasp_test import WASP, expect, finish, need, run, tmpdir  # noqa: E402
+from wasp_test import WASP, expect, finish, kill_job, need, run, tmpdir  # noqa: E402
 
 h5py = need("h5py")
 np = need("numpy")
@@ -85,7 +85,7 @@ for victim in (1, 0):
     pid = rank_pid(p.pid, victim) if running else None
     expect(pid is not None, f"rank {victim}: found the rank's process while the run was going")
     if pid is None:
-        os.killpg(p.pid, signal.SIGKILL)
+        kill_job(p)
         p.communicate()
         continue
     t0 = time.time()
@@ -94,7 +94,7 @@ for victim in (1, 0):
         so, se = p.communicate(timeout=HANG)
         ended = time.time() - t0
     except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
+        kill_job(p)
         so, se = p.communicate()
         ended = None
     expect(ended is not None, f"rank {victim} SIGKILLed: mpirun ended the job in "
@@ -118,14 +118,15 @@ run(SWEEP + ["-slice", "1/2", "-o", j("slice_ref.h5")], ranks=2, check=True)
 ck = j("slice.ckpt")
 p = start(SWEEP + ["-slice", "1/2", "-o", j("slice.h5"), "-checkpoint", ck])
 running = wait_for_records(p, ck, nbytes=1200)
-os.killpg(p.pid, signal.SIGKILL)
+kill_job(p)
 p.communicate()
 expect(running and not os.path.exists(j("slice.h5")), "slice 1/2 killed mid-run, no partial output left")
 r = run(SWEEP + ["-slice", "0/2", "-o", j("slice0.h5"), "-checkpoint", ck], ranks=2)
 expect(r.returncode != 0 and "different options" in r.stderr and ck in r.stderr,
        f"slice 0/2 refuses the checkpoint of slice 1/2 ({err(r)})")
 r = run(SWEEP + ["-slice", "1/2", "-o", j("slice.h5"), "-checkpoint", ck, "-trials", "41"], ranks=2)
-expect(r.returncode != 0 and "different options" in r.stderr, "the slice with another -trials refuses it too")
+expect(r.returncode != 0 and "different options" in r.stderr,
+       f"the slice with another -trials refuses it too ({err(r)})")
 run(SWEEP + ["-slice", "1/2", "-o", j("slice.h5"), "-checkpoint", ck], ranks=1, check=True)
 with h5py.File(j("slice.h5")) as a, h5py.File(j("slice_ref.h5")) as b:
     same = all(a[n][()].tobytes() == b[n][()].tobytes() for n in ("slice/items", "slice/records"))
@@ -136,7 +137,7 @@ expect(same and not os.path.exists(ck), "restarted slice (on 1 rank) == uninterr
 out = j("torn.h5")
 p = start(PAIRS + ["-o", out])
 wait_for_records(p, out + ".ckpt")
-os.killpg(p.pid, signal.SIGKILL)
+kill_job(p)
 p.communicate()
 rank0 = os.path.join(out + ".ckpt", "rank0.ckpt")
 with open(rank0, "r+b") as f:      # tear the last record in half

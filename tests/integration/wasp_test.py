@@ -32,6 +32,24 @@ def run_json(args, ranks=1, timeout=600):
     return json.loads(lines[-1])
 
 
+def kill_job(p):
+    """SIGKILL a job started with start_new_session=True: mpirun *and* its
+    ranks.  Open MPI moves each rank to a process group of its own, so
+    killpg(mpirun) alone leaves them running; they stay in the session."""
+    import signal
+    subprocess.run(["pkill", "-KILL", "-s", str(p.pid)], capture_output=True)
+    try:
+        os.killpg(p.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    # Wait until no process of the session is left (the ranks are reparented).
+    import time
+    for _ in range(200):
+        if subprocess.run(["pgrep", "-s", str(p.pid)], capture_output=True).returncode != 0:
+            break
+        time.sleep(0.05)
+
+
 def expect(cond, what):
     """Record a failed check without stopping the test file."""
     status = "ok  " if cond else "FAIL"
