@@ -37,22 +37,10 @@ import time
 import h5py
 import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from potgrid import cost_matrix  # noqa: E402
+from benchlib import MPIENV, cost_matrix, default_wasp  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-MPIENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-              OMPI_MCA_rmaps_base_oversubscribe="1")
-
-
-def default_wasp():
-    if os.environ.get("WASP"):
-        return os.environ["WASP"]
-    for b in ("build-bench", "build"):
-        p = os.path.join(ROOT, b, "wasp")
-        if os.path.exists(p):
-            return p
-    return os.path.join(ROOT, "build", "wasp")
 
 
 def read_opts(path):

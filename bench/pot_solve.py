@@ -8,7 +8,7 @@ import numpy as np
 import ot
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from potgrid import cost_matrix  # noqa: E402
+from benchlib import cost_matrix  # noqa: E402
 
 d = np.load(sys.argv[1])
 a, b, n, p, torus = d["a"], d["b"], int(d["n"]), float(d["p"]), bool(d["torus"])
