@@ -27,7 +27,6 @@ import csv
 import json
 import math
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -37,7 +36,7 @@ import time
 import h5py
 import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import MPIENV, cost_matrix, default_wasp  # noqa: E402
+from benchlib import MPIENV, cost_matrix, default_wasp, timed_run  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -197,13 +196,7 @@ def main():
         lv = os.path.join(tmp, f"lv{r}.csv")
         cmd = ["mpirun", "-n", str(args.ranks), args.wasp, "noise", "-options_file", optfile, "-o", out,
                "-quiet", "-log_view", f":{lv}:ascii_csv"]
-        l0 = os.getloadavg()[0]
-        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        p = subprocess.run(cmd, env=MPIENV, capture_output=True, text=True)
-        ext = time.perf_counter() - t0
-        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+        p, ext, cpu, l0 = timed_run(cmd)
         if p.returncode:
             sys.exit(f"{' '.join(cmd)} failed:\n{p.stderr}")
         with h5py.File(out, "r") as f:

@@ -30,7 +30,6 @@ import argparse
 import csv
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -40,7 +39,7 @@ import time
 import h5py
 import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import MPIENV, cost_matrix, default_wasp  # noqa: E402
+from benchlib import MPIENV, cost_matrix, default_wasp, timed_run  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -114,13 +113,7 @@ def run_wasp(wasp, ranks, stack_path, args_metric, out, tag, tmp):
     lv = os.path.join(tmp, f"lv_{tag}.csv")
     cmd = ["mpirun", "-n", str(ranks), wasp, "pairs", "-input", stack_path, *args_metric,
            "-o", out, "-checkpoint", "none", "-json", "-quiet", "-log_view", f":{lv}:ascii_csv"]
-    load0 = os.getloadavg()[0]
-    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    p = subprocess.run(cmd, env=MPIENV, capture_output=True, text=True)
-    ext = time.perf_counter() - t0
-    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    p, ext, cpu, load0 = timed_run(cmd)
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{p.stderr}")
     js = json.loads([l for l in p.stdout.splitlines() if l.startswith("{")][-1])

@@ -3,6 +3,9 @@ for running it as root on 2 cores, and the dense ground-cost matrix POT needs
 for an n x n image in WASP's geometry (pixel (i, j) at (i/n, j/n), optional
 torus wrap), so both solvers see the same problem."""
 import os
+import resource
+import subprocess
+import time
 
 import numpy as np
 
@@ -31,3 +34,16 @@ def cost_matrix(n, p, torus):
         dy = np.minimum(dy, n - dy)
         dx = np.minimum(dx, n - dx)
     return np.ascontiguousarray((np.sqrt(dy * dy + dx * dx) / n) ** p)
+
+
+def timed_run(cmd):
+    """Run an mpirun command line with MPIENV; returns (CompletedProcess, wall
+    seconds, CPU seconds of all its processes, 1-minute load before it)."""
+    load = os.getloadavg()[0]
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, env=MPIENV, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    return p, wall, cpu, load
