@@ -40,6 +40,8 @@ void wasp_clear_error(void);
 /* Allocation that fails with a message instead of returning NULL silently. */
 wasp_status wasp_malloc(size_t bytes, void *ptr_to_ptr);
 wasp_status wasp_calloc(size_t count, size_t size, void *ptr_to_ptr);
+/* 64-byte aligned (a cache line; whole AVX loads), freed by wasp_free. */
+wasp_status wasp_malloc_aligned(size_t bytes, void *ptr_to_ptr);
 /* free(*ptr) and set *ptr = NULL. */
 void wasp_free(void *ptr_to_ptr);
 

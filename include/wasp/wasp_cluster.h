@@ -10,11 +10,13 @@
  *         coefficients 2^{2(L-1-j)} W(img) (wasp_wavelet.h), sum = L1 norm,
  *         d = sum;
  *   l2:   blocks = 8 bands of rows, features = pixels, sum = squared
- *         Euclidean norm, d = sqrt(sum);
+ *         Euclidean norm a.a + c.c - 2 a.c, d = sqrt(sum), computed for
+ *         every candidate by a dense register-tiled kernel (noise leaves
+ *         nothing to prune, see gram.c);
  *   w1:   one block of pixels; sum = d = exact W1 (metric registry 'wp',
  *         p = 1) between the unit-mass images (negative pixels of a rotated
  *         centroid, interpolation undershoot, are set to 0 first).
- * For wemd and l2 every block adds a non-negative amount, so a partial sum
+ * For wemd every block adds a non-negative amount, so a partial sum
  * is a lower bound of the whole: the pruned search stops a candidate as soon
  * as its partial sum exceeds the best full sum found, which changes no
  * answer (the full sums it does finish are computed in the same order as the
@@ -44,7 +46,7 @@ typedef struct wasp_cluster_space wasp_cluster_space;
 wasp_status wasp_cluster_space_create(wasp_cluster_metric metric, int n, int rotations, int levels,
                                       wasp_cluster_space **sp);
 void wasp_cluster_space_destroy(wasp_cluster_space **sp);
-/* Floats per feature vector (blocks padded to multiples of 8). */
+/* Floats per feature vector (blocks padded to multiples of 32). */
 long wasp_cluster_space_dim(const wasp_cluster_space *sp);
 int wasp_cluster_space_rotations(const wasp_cluster_space *sp);
 /* Number of blocks; off[b], len[b] (floats, b < nblocks) as in the layout
@@ -63,6 +65,11 @@ wasp_status wasp_cluster_space_rotated(wasp_cluster_space *sp, const double *cen
                                        float *base, long N, long c);
 wasp_status wasp_cluster_space_rotations_of(wasp_cluster_space *sp, const double *centroid,
                                             float *base, long N, long c0);
+
+/* Does the search cut candidates short?  wemd: yes (coarse-to-fine bounds);
+ * l2: no, every distance is an inner product of a dense kernel (a guess
+ * changes nothing); w1: no. */
+bool wasp_cluster_space_prunes(const wasp_cluster_space *sp);
 
 /* Distance conversions of the block sum: d = sum (wemd, w1) or sqrt(sum). */
 double wasp_cluster_space_distance(const wasp_cluster_space *sp, double sum);

@@ -45,6 +45,17 @@ wasp_status wasp_malloc(size_t bytes, void *ptr_to_ptr)
   return WASP_OK;
 }
 
+wasp_status wasp_malloc_aligned(size_t bytes, void *ptr_to_ptr)
+{
+  void **p = (void **)ptr_to_ptr;
+  *p = NULL;
+  if (posix_memalign(p, 64, bytes ? bytes : 1)) {
+    *p = NULL;
+    return wasp_fail(WASP_ERR_MEM, "out of memory allocating %zu bytes", bytes);
+  }
+  return WASP_OK;
+}
+
 wasp_status wasp_calloc(size_t count, size_t size, void *ptr_to_ptr)
 {
   void **p = (void **)ptr_to_ptr;

@@ -6,27 +6,24 @@
 
 #include <math.h>
 
-/* One block's sum in a fixed order: 8 float lanes over runs of at most 256
- * values (short runs keep float rounding small), runs added in double.
- * Written with explicit lanes so the compiler may vectorise without
- * reassociating anything. */
-static double block_sum(wasp_cluster_metric metric, const float *a, const float *b, long len)
+/* One block's L1 sum (wemd) in a fixed order: 32 float lanes over runs of
+ * at most 256 values (short runs keep float rounding small), lanes added
+ * pairwise, runs in double.  Written with explicit lanes so the compiler
+ * vectorises without reassociating anything; 32 lanes are four independent
+ * AVX accumulators, so the adds do not wait on each other's latency.
+ * Blocks are padded to multiples of 32 (space.c). */
+#define LANES 32
+static inline __attribute__((always_inline)) double block_sum(const float *a, const float *b, long len)
 {
   double total = 0.0;
   for (long k0 = 0; k0 < len; k0 += 256) {
     const long k1 = k0 + 256 < len ? k0 + 256 : len;
-    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    if (metric == WASP_CLUSTER_L2) {
-      for (long k = k0; k < k1; k += 8)
-        for (int l = 0; l < 8; l++) {
-          float d = a[k + l] - b[k + l];
-          acc[l] += d * d;
-        }
-    } else {
-      for (long k = k0; k < k1; k += 8)
-        for (int l = 0; l < 8; l++) acc[l] += fabsf(a[k + l] - b[k + l]);
-    }
-    total += (double)(((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])));
+    float acc[LANES] = {0};
+    for (long k = k0; k < k1; k += LANES)
+      for (int l = 0; l < LANES; l++) acc[l] += fabsf(a[k + l] - b[k + l]);
+    for (int w = LANES / 2; w >= 1; w /= 2)
+      for (int l = 0; l < w; l++) acc[l] += acc[l + w];
+    total += (double)acc[0];
   }
   return total;
 }
@@ -62,23 +59,14 @@ void wasp_cluster_best_reset(wasp_cluster_best *best, long nimg)
   }
 }
 
-/* Lexicographic (sum, cluster, rotation): ties go to the lowest index, so the
- * answer does not depend on the order in which candidates are seen. */
-static int better(double sum, long j, int r, const wasp_cluster_best *b)
-{
-  if (sum != b->sum) return sum < b->sum;
-  return j < b->cluster || (j == b->cluster && r < b->rotation);
-}
-
-/* A lower bound of block b's computed sum from the stored norms na, nc:
- * sum |a - c| >= |sum |a| - sum |c|| (L1) and ||a - c||^2 >= (||a|| - ||c||)^2.
- * The norms are float-rounded, so 1e-5 (na + nc) is taken off first; the
- * caller also discounts the float rounding of the block sums (SAFE). */
-static double norm_bound(wasp_cluster_metric metric, float na, float nc)
+/* A lower bound of block b's computed L1 sum from the stored norms na, nc:
+ * sum |a - c| >= |sum |a| - sum |c||.  The norms are float-rounded, so
+ * 1e-5 (na + nc) is taken off first; the caller also discounts the float
+ * rounding of the block sums (SAFE). */
+static double norm_bound(float na, float nc)
 {
   double g = fabs((double)na - (double)nc) - 1e-5 * ((double)na + (double)nc);
-  if (g <= 0) return 0.0;
-  return metric == WASP_CLUSTER_L2 ? g * g : g;
+  return g > 0 ? g : 0.0;
 }
 
 /* Float runs of <= 32 additions per lane err by < 3e-6 relative; 1e-4 is a
@@ -87,8 +75,9 @@ static double norm_bound(wasp_cluster_metric metric, float na, float nc)
 #define SAFE 1e-4
 #define TILE 16
 
-/* The common loop: images subset[0..nsub) (all nimg when subset is NULL);
+/* The common loop (l2 goes to its dense kernel, gram.c): images subset[0..nsub) (all nimg when subset is NULL);
  * the pruning threshold of image i is min(best sum so far, hint[i]). */
+__attribute__((target_clones("avx2", "default")))
 static wasp_status assign_core(wasp_cluster_space *sp, long nimg, const float *images, const long *subset,
                                long nsub, const double *hint, long j0, long nc, const float *cands, bool prune,
                                wasp_cluster_best *best, wasp_cluster_counts *counts)
@@ -96,6 +85,10 @@ static wasp_status assign_core(wasp_cluster_space *sp, long nimg, const float *i
   const int m = sp->m, nb = sp->nblocks;
   const long N = nc * m;
   long full = 0, pruned = 0;
+  if (sp->metric == WASP_CLUSTER_L2) {
+    WASP_TRY(wasp_cluster_l2_assign(sp, nimg, images, subset, nsub, j0, nc, cands, best, counts ? &counts->full : &full));
+    return WASP_OK;
+  }
   /* Tiles of images: a candidate's blocks are read from memory once per
    * tile and reused from cache for every image of it. */
   for (long i0 = 0; i0 < nsub; i0 += TILE)
@@ -117,11 +110,11 @@ static wasp_status assign_core(wasp_cluster_space *sp, long nimg, const float *i
         if (prune) {
           const float *na = images + sp->boff[nb] * nimg + i * sp->blen[nb];
           const float *ncn = cands + sp->boff[nb] * N + c * sp->blen[nb];
-          for (int b = nb - 1; b >= 0; b--) rest[b] = rest[b + 1] + norm_bound(sp->metric, na[b], ncn[b]);
+          for (int b = nb - 1; b >= 0; b--) rest[b] = rest[b + 1] + norm_bound(na[b], ncn[b]);
           stopped = (1.0 - SAFE) * rest[0] > thr * (1.0 + 1e-12);
         }
         for (int b = 0; b < nb && !stopped; b++) {
-          sum += block_sum(sp->metric, images + sp->boff[b] * nimg + i * sp->blen[b],
+          sum += block_sum(images + sp->boff[b] * nimg + i * sp->blen[b],
                            cands + sp->boff[b] * N + c * sp->blen[b], sp->blen[b]);
           /* sum only grows, and the rest adds at least its bound: past the
            * best it can never come back. */
@@ -133,11 +126,7 @@ static wasp_status assign_core(wasp_cluster_space *sp, long nimg, const float *i
         continue;
       }
       full++;
-      if (better(sum, j, r, bi)) {
-        bi->sum = sum;
-        bi->cluster = j;
-        bi->rotation = r;
-      }
+      wasp_cluster_consider(bi, sum, j, r);
     }
   }
   if (counts) {

@@ -17,4 +17,21 @@ struct wasp_cluster_space {
   wasp_measure ma, mb;       /* w1: unit-mass copies of the two images     */
 };
 
+/* Lexicographic (sum, cluster, rotation): ties go to the lowest index, so the
+ * answer does not depend on the order in which candidates are seen. */
+static inline void wasp_cluster_consider(wasp_cluster_best *b, double sum, long j, int r)
+{
+  if (sum != b->sum ? sum < b->sum : (j < b->cluster || (j == b->cluster && r < b->rotation))) {
+    b->sum = sum;
+    b->cluster = j;
+    b->rotation = r;
+  }
+}
+
+/* l2: every candidate's distance by inner products (gram.c); images
+ * subset[0..nsub) (all when NULL); *evaluated += the pairs done. */
+wasp_status wasp_cluster_l2_assign(const wasp_cluster_space *sp, long nimg, const float *images, const long *subset,
+                                   long nsub, long j0, long nc, const float *cands, wasp_cluster_best *best,
+                                   long *evaluated);
+
 #endif

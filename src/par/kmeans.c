@@ -4,6 +4,7 @@
 
 #include "wasp/wasp_queue.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #define KMEANS_EXPERIMENT 0x4b4du /* RNG experiment id of k-means ("KM") */
 #define BATCH_MIN 4               /* centroids whose m rotations are held at once */
+#define BATCH_FLOATS (64L << 20)  /* ... unless that exceeds 256 MB of candidates */
 #define HINT_SLACK 0.1            /* guess: an image's distance grows < 10% per iteration */
 
 typedef struct {
@@ -251,10 +253,17 @@ static PetscErrorCode setup(km *s, MPI_Comm comm, const wasp_kmeans_opts *o, lon
   PetscCallMPI(MPI_Comm_size(comm, &s->size));
   WaspAgree(comm, wasp_cluster_space_create(o->metric, side, o->rotations, o->levels, &s->sp));
   s->dim = wasp_cluster_space_dim(s->sp);
+  /* A batch gives every rank rotations to compute, within a memory cap
+   * (which also keeps the all-gather's int counts in range). */
+  PetscCheck((double)s->dim * s->m < (double)INT_MAX, comm, PETSC_ERR_ARG_OUTOFRANGE,
+             "-rotations %d: %d rotations of a %dx%d image do not fit one buffer; use fewer", s->m, s->m, side, side);
   s->batch = s->size > BATCH_MIN ? s->size : BATCH_MIN;
+  if (s->batch > BATCH_FLOATS / (s->dim * s->m)) s->batch = BATCH_FLOATS / (s->dim * s->m);
+  if (s->batch < 1) s->batch = 1;
   if (s->batch > o->k) s->batch = o->k;
-  PetscCall(PetscMalloc1(s->dim * (count + 1), &s->feat));
-  PetscCall(PetscMalloc1(s->dim * s->batch * s->m, &s->cand));
+  /* Aligned: the kernels' vector loads stay within cache lines. */
+  WaspAgree(comm, wasp_malloc_aligned(sizeof(float) * (size_t)(s->dim * (count + 1)), &s->feat));
+  WaspAgree(comm, wasp_malloc_aligned(sizeof(float) * (size_t)(s->dim * s->batch * s->m), &s->cand));
   PetscCall(PetscMalloc1(count + 1, &s->best));
   PetscCall(PetscMalloc3(count + 1, &s->prev, count + 1, &s->hint, count + 1, &s->redo));
   for (long i = 0; i < count; i++) s->prev[i] = INFINITY;
@@ -277,8 +286,8 @@ static PetscErrorCode teardown(km *s)
 {
   PetscFunctionBeginUser;
   wasp_cluster_space_destroy(&s->sp);
-  PetscCall(PetscFree(s->feat));
-  PetscCall(PetscFree(s->cand));
+  wasp_free(&s->feat);
+  wasp_free(&s->cand);
   PetscCall(PetscFree(s->best));
   PetscCall(PetscFree3(s->prev, s->hint, s->redo));
   PetscCall(PetscFree(s->centroids));
@@ -349,7 +358,8 @@ static PetscErrorCode iterate(km *s, double scale, wasp_kmeans_ckpt *c, double *
   PetscFunctionBeginUser;
   /* A guess from the last distance found makes most candidates fall at
    * once; an image whose guess proves too small is searched again. */
-  for (long i = 0; i < s->count; i++) s->hint[i] = s->o->brute ? INFINITY : s->prev[i] * (1.0 + HINT_SLACK);
+  const PetscBool guess = !s->o->brute && wasp_cluster_space_prunes(s->sp);
+  for (long i = 0; i < s->count; i++) s->hint[i] = guess ? s->prev[i] * (1.0 + HINT_SLACK) : INFINITY;
   wasp_cluster_best_reset(s->best, s->count);
   for (long j0 = 0; j0 < s->o->k; j0 += s->batch)
     PetscCall(assign_batch(s, j0, s->batch < s->o->k - j0 ? s->batch : s->o->k - j0, PETSC_TRUE, -1));
