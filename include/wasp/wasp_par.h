@@ -35,7 +35,7 @@ PetscErrorCode wasp_par_agree_petsc(MPI_Comm comm, PetscErrorCode local);
 /* Logging: one event per phase, shown by -log_view. */
 typedef struct {
   PetscClassId classid;
-  PetscLogEvent read, solve, certify, write, gather, schedule, noise, project, assign, reduce;
+  PetscLogEvent read, solve, certify, write, gather, schedule, noise, project, candidates, assign, reduce;
 } wasp_log_events;
 extern wasp_log_events wasp_log;
 PetscErrorCode wasp_log_register(void);

@@ -6,24 +6,28 @@
 
 #include <math.h>
 
-/* One block's L1 sum (wemd) in a fixed order: 32 float lanes over runs of
- * at most 256 values (short runs keep float rounding small), lanes added
- * pairwise, runs in double.  Written with explicit lanes so the compiler
- * vectorises without reassociating anything; 32 lanes are four independent
- * AVX accumulators, so the adds do not wait on each other's latency.
- * Blocks are padded to multiples of 32 (space.c). */
-#define LANES 32
+/* One block's L1 sum (wemd) in a fixed order: runs of at most 256 values
+ * (short runs keep float rounding small) in four 8-lane float accumulators
+ * (lane l of accumulator q takes k = 32 t + 8 q + l), the accumulators and
+ * then the lanes added pairwise, runs in double.  Four independent
+ * accumulators keep the adds off each other's latency.  Blocks are padded
+ * to multiples of 32 (space.c). */
 static inline __attribute__((always_inline)) double block_sum(const float *a, const float *b, long len)
 {
+  const v8i abs_mask = {0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff,
+                        0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff};
   double total = 0.0;
   for (long k0 = 0; k0 < len; k0 += 256) {
     const long k1 = k0 + 256 < len ? k0 + 256 : len;
-    float acc[LANES] = {0};
-    for (long k = k0; k < k1; k += LANES)
-      for (int l = 0; l < LANES; l++) acc[l] += fabsf(a[k + l] - b[k + l]);
-    for (int w = LANES / 2; w >= 1; w /= 2)
-      for (int l = 0; l < w; l++) acc[l] += acc[l + w];
-    total += (double)acc[0];
+    v8 s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};
+    for (long k = k0; k < k1; k += 32) {
+      s0 += (v8)((v8i)(LOAD8(a + k) - LOAD8(b + k)) & abs_mask);
+      s1 += (v8)((v8i)(LOAD8(a + k + 8) - LOAD8(b + k + 8)) & abs_mask);
+      s2 += (v8)((v8i)(LOAD8(a + k + 16) - LOAD8(b + k + 16)) & abs_mask);
+      s3 += (v8)((v8i)(LOAD8(a + k + 24) - LOAD8(b + k + 24)) & abs_mask);
+    }
+    const v8 s = (s0 + s1) + (s2 + s3);
+    total += LANES_SUM(s);
   }
   return total;
 }

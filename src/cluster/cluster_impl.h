@@ -6,6 +6,17 @@
 #include "wasp/wasp_metric.h"
 #include "wasp/wasp_wavelet.h"
 
+/* 8 float lanes (one AVX register; two SSE ones in the baseline build).
+ * Used through macros, not functions: a function passing an AVX vector
+ * would change the ABI of the baseline build.  v8 is declared 4-byte
+ * aligned, so loads may be unaligned; GCC lets a vector alias its element
+ * type. */
+typedef float v8 __attribute__((vector_size(32), aligned(4)));
+typedef int v8i __attribute__((vector_size(32), aligned(4)));
+#define LOAD8(p) (*(const v8 *)(p))
+#define LANES_SUM(s) \
+  ((double)((((s)[0] + (s)[1]) + ((s)[2] + (s)[3])) + (((s)[4] + (s)[5]) + ((s)[6] + (s)[7]))))
+
 struct wasp_cluster_space {
   wasp_cluster_metric metric;
   int n, m, nblocks;

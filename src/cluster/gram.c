@@ -18,18 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef float v8 __attribute__((vector_size(32), aligned(4)));
-
 #define RUN 256      /* float run length (as block_sum in assign.c) */
 #define TI 3         /* images per register tile */
 #define TC 3         /* candidates per register tile */
 #define IBLOCK 12    /* images whose band stays in cache while candidates stream */
-
-/* Macros, not functions: a function passing an AVX vector would change the
- * ABI of the default (SSE) build.  v8 is declared 4-byte aligned, so the
- * loads may be unaligned; GCC lets a vector alias its element type. */
-#define LOAD8(p) (*(const v8 *)(p))
-#define LANES(s) ((double)((((s)[0] + (s)[1]) + ((s)[2] + (s)[3])) + (((s)[4] + (s)[5]) + ((s)[6] + (s)[7]))))
 
 /* out[i*ldo + c] += a_i . c_c over len floats for ni <= TI images at stride
  * la and nc <= TC candidates at stride lc.  The full 3 x 3 tile is the hot
@@ -49,9 +41,9 @@ static inline __attribute__((always_inline)) void tile(const float *a, long la, 
         x = LOAD8(a + 2 * la + k);
         s20 += x * c0, s21 += x * c1, s22 += x * c2;
       }
-      out[0] += LANES(s00), out[1] += LANES(s01), out[2] += LANES(s02);
-      out[ldo] += LANES(s10), out[ldo + 1] += LANES(s11), out[ldo + 2] += LANES(s12);
-      out[2 * ldo] += LANES(s20), out[2 * ldo + 1] += LANES(s21), out[2 * ldo + 2] += LANES(s22);
+      out[0] += LANES_SUM(s00), out[1] += LANES_SUM(s01), out[2] += LANES_SUM(s02);
+      out[ldo] += LANES_SUM(s10), out[ldo + 1] += LANES_SUM(s11), out[ldo + 2] += LANES_SUM(s12);
+      out[2 * ldo] += LANES_SUM(s20), out[2 * ldo + 1] += LANES_SUM(s21), out[2 * ldo + 2] += LANES_SUM(s22);
     }
     return;
   }
@@ -61,7 +53,7 @@ static inline __attribute__((always_inline)) void tile(const float *a, long la, 
         const long k1 = k0 + RUN < len ? k0 + RUN : len;
         v8 s = {0};
         for (long k = k0; k < k1; k += 8) s += LOAD8(a + i * la + k) * LOAD8(c + j * lc + k);
-        out[i * ldo + j] += LANES(s);
+        out[i * ldo + j] += LANES_SUM(s);
       }
 }
 

@@ -31,6 +31,7 @@ typedef struct {
   int *counts, *displs;        /* per-rank image blocks (Gatherv) */
   wasp_cluster_counts work;
   long redone;                 /* images searched twice (all ranks) */
+  PetscBool seed_best;         /* best[] holds iteration 1's answer (seed()) */
 } km;
 
 void wasp_kmeans_block(long n, int rank, int size, long *first, long *count)
@@ -51,9 +52,12 @@ static PetscErrorCode build_candidates(km *s, long j0, long nc)
   PetscMPIInt *cnt, *dsp;
   PetscFunctionBeginUser;
   wasp_status st = WASP_OK;
+  PetscCall(PetscLogEventBegin(wasp_log.candidates, 0, 0, 0, 0));
   for (long c = lo; c < hi && !st; c++)
     st = wasp_cluster_space_rotated(s->sp, s->centroids + (j0 + c / s->m) * s->npix, (int)(c % s->m), s->cand, N, c);
+  PetscCall(PetscLogEventEnd(wasp_log.candidates, 0, 0, 0, 0));
   WaspAgree(s->comm, st);
+  PetscCall(PetscLogEventBegin(wasp_log.gather, 0, 0, 0, 0));
   PetscCall(PetscMalloc2(s->size, &cnt, s->size, &dsp));
   for (int b = 0; b < nb; b++) {
     for (int q = 0; q < s->size; q++) {
@@ -64,6 +68,7 @@ static PetscErrorCode build_candidates(km *s, long j0, long nc)
     PetscCallMPI(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, s->cand, cnt, dsp, MPI_FLOAT, s->comm));
   }
   PetscCall(PetscFree2(cnt, dsp));
+  PetscCall(PetscLogEventEnd(wasp_log.gather, 0, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -173,9 +178,16 @@ static PetscErrorCode seed(km *s)
     PetscCall(fetch_image(s, pick, s->centroids + j * s->npix));
     PetscCall(wasp_progress_update(pr, j + 1));
   }
+  /* The last centre too: best[] is then the minimum over every seed and
+   * every rotation - exactly iteration 1's assignment (the lexicographic
+   * minimum does not depend on the order candidates were seen, and every
+   * sum is the same routine on the same features), so iteration 1 takes it
+   * instead of searching again.  A run restarted from the seeding
+   * checkpoint searches; the answer is the same (tested). */
+  PetscCall(assign_batch(s, s->o->k - 1, 1, PETSC_FALSE, -1));
+  /* WASP_KMEANS_SEARCH_FIRST (tests): search iteration 1 anyway. */
+  s->seed_best = getenv("WASP_KMEANS_SEARCH_FIRST") ? PETSC_FALSE : PETSC_TRUE;
   PetscCall(wasp_progress_destroy(&pr));
-  /* The nearest seed is the exact answer of iteration 1's assignment
-   * (against the same centroids), hence a perfect first guess. */
   for (long i = 0; i < s->count; i++) s->prev[i] = s->best[i].sum;
   PetscCall(PetscFree(d2));
   PetscCall(PetscFree(w));
@@ -360,12 +372,16 @@ static PetscErrorCode iterate(km *s, double scale, wasp_kmeans_ckpt *c, double *
    * once; an image whose guess proves too small is searched again. */
   const PetscBool guess = !s->o->brute && wasp_cluster_space_prunes(s->sp);
   for (long i = 0; i < s->count; i++) s->hint[i] = guess ? s->prev[i] * (1.0 + HINT_SLACK) : INFINITY;
-  wasp_cluster_best_reset(s->best, s->count);
-  for (long j0 = 0; j0 < s->o->k; j0 += s->batch)
-    PetscCall(assign_batch(s, j0, s->batch < s->o->k - j0 ? s->batch : s->o->k - j0, PETSC_TRUE, -1));
   long nredo = 0, total_redo;
-  for (long i = 0; i < s->count; i++)
-    if (!(s->best[i].sum <= s->hint[i])) s->redo[nredo++] = i;
+  if (s->seed_best) {
+    s->seed_best = PETSC_FALSE; /* the seeding's search is this assignment */
+  } else {
+    wasp_cluster_best_reset(s->best, s->count);
+    for (long j0 = 0; j0 < s->o->k; j0 += s->batch)
+      PetscCall(assign_batch(s, j0, s->batch < s->o->k - j0 ? s->batch : s->o->k - j0, PETSC_TRUE, -1));
+    for (long i = 0; i < s->count; i++)
+      if (!(s->best[i].sum <= s->hint[i])) s->redo[nredo++] = i;
+  }
   PetscCallMPI(MPI_Allreduce(&nredo, &total_redo, 1, MPI_LONG, MPI_SUM, s->comm));
   if (total_redo > 0) {
     for (long q = 0; q < nredo; q++) wasp_cluster_best_reset(&s->best[s->redo[q]], 1);
@@ -477,11 +493,13 @@ PetscErrorCode wasp_kmeans_run(MPI_Comm comm, const wasp_kmeans_opts *o, long n,
     PetscCall(save(&s, fp, &c));
     long done[2] = {s.work.full - before.full, s.work.pruned - before.pruned};
     PetscCallMPI(MPI_Allreduce(MPI_IN_PLACE, done, 2, MPI_LONG, MPI_SUM, comm));
-    if (s.rank == 0 && !o->quiet)
+    if (s.rank == 0 && !o->quiet && done[0] + done[1] == 0)
+      PetscCall(PetscPrintf(PETSC_COMM_SELF, "iteration %d: loss %.10g, %.3g s, assignment found by the k-means++ seeding\n",
+                            t + 1, loss, c.seconds[t]));
+    else if (s.rank == 0 && !o->quiet)
       PetscCall(PetscPrintf(PETSC_COMM_SELF, "iteration %d: loss %.10g, %.3g s, %.1f%% of %ld candidate distances pruned, "
                             "%ld images searched twice\n", t + 1, loss, c.seconds[t],
-                            done[0] + done[1] ? 100.0 * done[1] / (done[0] + done[1]) : 0.0, done[0] + done[1],
-                            s.redone - redone_before));
+                            100.0 * done[1] / (done[0] + done[1]), done[0] + done[1], s.redone - redone_before));
     PetscCall(stop_requested(&s, &stop));
   }
   res->interrupted = stop && !c.converged && c.iteration < o->max_iter;

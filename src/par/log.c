@@ -15,6 +15,7 @@ PetscErrorCode wasp_log_register(void)
   PetscCall(PetscLogEventRegister("WaspSchedule", wasp_log.classid, &wasp_log.schedule));
   PetscCall(PetscLogEventRegister("WaspNoise", wasp_log.classid, &wasp_log.noise));
   PetscCall(PetscLogEventRegister("WaspProject", wasp_log.classid, &wasp_log.project));
+  PetscCall(PetscLogEventRegister("WaspCandidates", wasp_log.classid, &wasp_log.candidates));
   PetscCall(PetscLogEventRegister("WaspAssign", wasp_log.classid, &wasp_log.assign));
   PetscCall(PetscLogEventRegister("WaspReduce", wasp_log.classid, &wasp_log.reduce));
   PetscFunctionReturn(PETSC_SUCCESS);
