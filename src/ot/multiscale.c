@@ -1,14 +1,18 @@
-/* Multiscale seeding for grid problems.
+/* Multiscale seeding for grid problems: candidate arcs and, on plain
+ * grids, a starting basis.
  *
  * Mass that must travel far is what makes a local seed slow: every long
  * move has to be discovered by pricing rounds.  A 2x2-coarsened problem has
  * a quarter of the sites and (recursively) is cheap; its optimal plan says
  * which regions exchange mass.  Every fine pair (i, j) whose coarse parents
- * are joined in the coarse plan becomes a candidate arc.  Candidates only
- * steer the search: the fine problem is still solved and certified on all
- * arcs, so the seed can never change the answer. */
+ * are joined in the coarse plan becomes a candidate arc, and the coarse plan
+ * refined greedily (cheapest fine pairs first) gives a feasible starting
+ * tree: the fine solve then needs 2-4x fewer pivots than from the big-M
+ * basis.  Both only steer the search: the fine problem is still solved and
+ * certified on all arcs, so the seed can never change the answer. */
 #include "ot_tree.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +58,76 @@ static wasp_status group_by_block(long n, const long *sites, int nx, int cx, lon
     (*first)[c] = k;
   }
   return WASP_OK;
+}
+
+static int find(int *uf, int v)
+{
+  while (uf[v] != v) v = uf[v] = uf[uf[v]];
+  return v;
+}
+
+/* A starting tree near the coarse optimum: route each coarse arc's mass
+ * between the fine sites of its two blocks, north-west-corner style, taking
+ * only pairs that join two different components (so the arcs form a
+ * forest); the tree is then shaped on that forest (warm.c). */
+static wasp_status warm_start(wasp_ot *ot, const coarse_side *cs, const coarse_side *ct, const long *sfirst,
+                              const long *snext, const long *tfirst, const long *tnext)
+{
+  const long ns = ot->ns, n = ns + ot->nt;
+  long nnz;
+  const long *pi, *pj;
+  const double *pm;
+  wasp_ot_plan(ot->coarse, &nnz, &pi, &pj, &pm);
+  int *uf = NULL, *ei = NULL, *ej = NULL;
+  int64_t *rem = NULL;
+  long ne = 0;
+  wasp_status s = wasp_malloc(sizeof(int) * (size_t)n, &uf);
+  if (!s) s = wasp_malloc(sizeof(int) * (size_t)n, &ei);
+  if (!s) s = wasp_malloc(sizeof(int) * (size_t)n, &ej);
+  if (!s) s = wasp_malloc(sizeof(int64_t) * (size_t)n, &rem);
+  if (!s) {
+    for (long v = 0; v < n; v++) {
+      uf[v] = (int)v;
+      rem[v] = ot->supply[v] > 0 ? ot->supply[v] : -ot->supply[v];
+    }
+    for (long e = 0; e < nnz && ne < n - 1; e++) {
+      int64_t q = llround(pm[e] * ot->scale);
+      /* The (at most 4 x 4) fine pairs of the two blocks, cheapest first. */
+      long pi_[16], pj_[16];
+      double pc[16];
+      int np = 0;
+      for (long i = sfirst[cs->site[pi[e]]]; i >= 0 && np < 16; i = snext[i])
+        for (long j = tfirst[ct->site[pj[e]]]; j >= 0 && np < 16; j = tnext[j]) {
+          double c = wasp_cost_eval(ot->cost, ot->src[i], ot->dst[j]);
+          int k = np++;
+          while (k > 0 && pc[k - 1] > c) {
+            pc[k] = pc[k - 1], pi_[k] = pi_[k - 1], pj_[k] = pj_[k - 1];
+            k--;
+          }
+          pc[k] = c, pi_[k] = i, pj_[k] = j;
+        }
+      for (int k = 0; k < np && q > 0; k++) {
+        const long i = pi_[k], j = pj_[k];
+        if (rem[i] == 0 || rem[ns + j] == 0) continue;
+        int a = find(uf, (int)i), b = find(uf, (int)(ns + j));
+        if (a == b) continue;
+        int64_t x = q < rem[i] ? q : rem[i];
+        if (rem[ns + j] < x) x = rem[ns + j];
+        uf[a] = b;
+        ei[ne] = (int)i;
+        ej[ne++] = (int)j;
+        rem[i] -= x;
+        rem[ns + j] -= x;
+        q -= x;
+      }
+    }
+    s = ot_tree_from_forest(ot, ne, ei, ej);
+  }
+  wasp_free(&uf);
+  wasp_free(&ei);
+  wasp_free(&ej);
+  wasp_free(&rem);
+  return s;
 }
 
 bool ot_multiscale_applies(const wasp_ot *ot)
@@ -108,6 +182,11 @@ wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, lo
         }
     }
   }
+  /* Plain grids start from the refined coarse plan (measured 1.3-2.5x
+   * faster at 32-128 px on every image kind).  On the torus it helped
+   * smooth images but slowed random and noisy signed ones 1.2-1.6x, the
+   * torus's main use: there the fine solve starts from the big-M basis. */
+  if (!s && !torus) s = warm_start(ot, &cs, &ct, sfirst, snext, first, next);
   wasp_free(&sfirst);
   wasp_free(&snext);
   wasp_free(&first);

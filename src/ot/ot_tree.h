@@ -72,6 +72,9 @@ wasp_status ot_grid_seed(struct wasp_ot *ot, ot_grid_pricer *g, int radius, long
 /* multiscale.c: seed candidates from the coarsened problem's plan. */
 bool ot_multiscale_applies(const struct wasp_ot *ot);
 wasp_status ot_multiscale_seed(struct wasp_ot *ot, const double *a, const double *b, long *added);
+/* warm.c: replace the tree by one shaped on a forest of real arcs
+ * (i, ns + j), flows from the supplies, strongly feasible. */
+wasp_status ot_tree_from_forest(struct wasp_ot *ot, long ne, const int *ei, const int *ej);
 /* simplex.c */
 wasp_status ot_add_candidate(struct wasp_ot *ot, long i, long j, double c);
 

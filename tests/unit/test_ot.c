@@ -829,6 +829,44 @@ START_TEST(larger_problems_certified)
 }
 END_TEST
 
+/* The multiscale warm start (plain grids) against a path that has none:
+ * the same sites as a point cloud (no grid structure, so no coarse level,
+ * no starting basis, dense pricing).  Smooth blobs moving far and dense
+ * random masses, p = 1, 2, 3; 40 x 40 leaves odd coarse levels. */
+START_TEST(warm_start_grid_equals_cloud)
+{
+  wasp_ot *ot = new_solver();
+  uint64_t rng = 17;
+  char what[120];
+  const int n = 40;
+  const long N = (long)n * n;
+  double *X = malloc(sizeof(double) * 2 * N);
+  for (long k = 0; k < N; k++) {
+    X[2 * k] = (double)(k / n) / n;
+    X[2 * k + 1] = (double)(k % n) / n;
+  }
+  for (int kind = 0; kind < 2; kind++)
+    for (int e = 0; e < 3; e++) {
+      problem pr;
+      problem_alloc(&pr, N, N);
+      for (long k = 0; k < N; k++) {
+        const double y = (double)(k / n) / n, x = (double)(k % n) / n;
+        pr.src[k] = pr.dst[k] = k;
+        pr.a[k] = kind ? 0.01 + unit_uniform(&rng) : 1e-3 + exp(-40 * ((y - 0.25) * (y - 0.25) + (x - 0.3) * (x - 0.3)));
+        pr.b[k] = kind ? 0.01 + unit_uniform(&rng) : 1e-3 + exp(-60 * ((y - 0.7) * (y - 0.7) + (x - 0.75) * (x - 0.75)));
+      }
+      balance(&pr);
+      geom grid = {.cloud = 0, .ny = n, .nx = n, .h = 1.0 / n, .torus = 0, .p = pvals[e]};
+      geom cloud = {.cloud = 1, .dim = 2, .nX = (int)N, .X = X, .nY = (int)N, .Y = X, .p = pvals[e]};
+      snprintf(what, sizeof what, "%s %dx%d p=%g: grid (warm start) vs cloud", kind ? "random" : "blobs", n, n, grid.p);
+      expect_value(solve_checked(ot, &grid, &pr, what), solve_checked(ot, &cloud, &pr, what), VALUE_RTOL, what);
+      problem_free(&pr);
+    }
+  free(X);
+  wasp_ot_destroy(&ot);
+}
+END_TEST
+
 #ifdef WASP_HAVE_GLPK
 static double reference(const geom *g, const problem *pr, const char *what)
 {
@@ -1237,6 +1275,7 @@ int main(void)
   tcase_add_test(tc, degenerate_ties);
   tcase_add_test(tc, zero_costs);
   tcase_add_test(tc, larger_problems_certified);
+  tcase_add_test(tc, warm_start_grid_equals_cloud);
   tcase_add_test(tc, reference_self_check);
   tcase_add_test(tc, random_grid_vs_glpk);
   tcase_add_test(tc, degenerate_vs_glpk);
