@@ -68,7 +68,7 @@ wasp_status wasp_cluster_space_create(wasp_cluster_metric metric, int n, int rot
   } else {
     s = wasp_fail(WASP_ERR_ARG, "k-means: unknown metric %d", (int)metric);
   }
-  /* One more block after the distance blocks: their norms, for the bound. */
+  /* One more block after the distance blocks: their L1 norms, for the wemd bound. */
   sp->blen[sp->nblocks] = pad32(sp->nblocks);
   sp->boff[0] = 0;
   for (int b = 1; b <= sp->nblocks + 1; b++) sp->boff[b] = sp->boff[b - 1] + sp->blen[b - 1];
@@ -127,17 +127,17 @@ static void put_block(const wasp_cluster_space *sp, int b, const double *src, lo
   for (long k = len; k < sp->blen[b]; k++) dst[k] = 0.0f;
 }
 
-/* Norm of each block as stored (L1 for wemd and w1, Euclidean for l2), in
- * the norm block: the reverse triangle inequality makes them a lower bound
- * of the blocks not yet summed (assign.c). */
+/* L1 norm of each block as stored, in the norm block: by the reverse
+ * triangle inequality a lower bound of the blocks not yet summed, read only
+ * by the wemd pruning (assign.c; l2 and w1 evaluate every candidate). */
 static void put_norms(const wasp_cluster_space *sp, float *base, long N, long c)
 {
   float *nrm = base + sp->boff[sp->nblocks] * N + c * sp->blen[sp->nblocks];
   for (int b = 0; b < sp->nblocks; b++) {
     const float *x = base + sp->boff[b] * N + c * sp->blen[b];
     double v = 0;
-    for (long k = 0; k < sp->blen[b]; k++) v += sp->metric == WASP_CLUSTER_L2 ? (double)x[k] * x[k] : fabs((double)x[k]);
-    nrm[b] = (float)(sp->metric == WASP_CLUSTER_L2 ? sqrt(v) : v);
+    for (long k = 0; k < sp->blen[b]; k++) v += fabs((double)x[k]);
+    nrm[b] = (float)v;
   }
   for (long b = sp->nblocks; b < sp->blen[sp->nblocks]; b++) nrm[b] = 0.0f;
 }
