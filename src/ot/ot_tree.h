@@ -27,6 +27,7 @@ struct wasp_ot {
   int nodes;                 /* ns + nt + 1 */
   double mass_a, scale, cbound, big_m;
   long block, next_arc;
+  long shifted;              /* potentials moved by tree updates (profiling) */
 
   int *parent, *thread, *rev_thread, *succ_num, *last_succ;
   signed char *dir;
@@ -67,6 +68,8 @@ void ot_grid_pricer_destroy(ot_grid_pricer **gp);
  * returns a proven lower bound of every arc's reduced cost. */
 wasp_status ot_grid_price(struct wasp_ot *ot, ot_grid_pricer *g, double eps, long k,
                           double *lower_bound, long *added);
+/* True when a pricing pass costs O(N) (p = 2: the c-transform). */
+bool ot_grid_pricer_exact_is_cheap(const ot_grid_pricer *g);
 /* Local window seed: every target within `radius` pixels of each source. */
 wasp_status ot_grid_seed(struct wasp_ot *ot, ot_grid_pricer *g, int radius, long *added);
 /* multiscale.c: seed candidates from the coarsened problem's plan. */

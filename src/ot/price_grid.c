@@ -12,6 +12,7 @@
  * the same table entries a full scan would use, so the arcs found and the
  * bound proven are exact. */
 #include "ot_tree.h"
+#include "ot_sep.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -26,6 +27,9 @@ struct ot_grid_pricer {
   int *stack;       /* DFS stack of (level, block row, block column) */
   long *mark, stamp; /* targets already added for the current row */
   long stack_cap;
+  ot_sep *sep;      /* p = 2 without cap or dummy: exact O(N) pricing */
+  double *F;        /* its per-pixel row minima and minimisers */
+  int *arg;
 };
 
 void ot_grid_pricer_destroy(ot_grid_pricer **gp)
@@ -39,6 +43,9 @@ void ot_grid_pricer_destroy(ot_grid_pricer **gp)
   free(g->dim_x);
   free(g->stack);
   free(g->mark);
+  ot_sep_destroy(&g->sep);
+  wasp_free(&g->F);
+  wasp_free(&g->arg);
   wasp_free(gp);
 }
 
@@ -74,12 +81,25 @@ wasp_status ot_grid_pricer_create(const wasp_cost *cost, long nt, const long *ds
     ot_grid_pricer_destroy(&g);
     return s;
   }
+  double h;
+  wasp_cost_grid(cost, &ny, &nx, &h, &torus);
+  if (wasp_cost_exponent(cost) == 2.0 && wasp_cost_cap(cost) <= 0 && wasp_cost_dummy_price(cost) <= 0) {
+    s = ot_sep_create(ny, nx, h, torus, &g->sep);
+    if (!s) s = wasp_malloc(sizeof(double) * (size_t)ny * (size_t)nx, &g->F);
+    if (!s) s = wasp_malloc(sizeof(int) * (size_t)ny * (size_t)nx, &g->arg);
+    if (s) {
+      ot_grid_pricer_destroy(&g);
+      return s;
+    }
+  }
   for (long k = 0; k < (long)ny * nx; k++) g->target_of[k] = -1;
   for (long j = 0; j < nt; j++)
     if (dst[j] >= 0) g->target_of[dst[j]] = (int)j;
   *gp = g;
   return WASP_OK;
 }
+
+bool ot_grid_pricer_exact_is_cheap(const ot_grid_pricer *g) { return g->sep != NULL; }
 
 /* Block maxima of the target potentials v_j = -pi[ns + j]. */
 static void build_pyramid(ot_grid_pricer *g, const double *pi_t)
@@ -113,13 +133,63 @@ static inline int axis_gap(int y, int lo, int hi, int n, bool torus)
   return up < down ? up : down;
 }
 
+/* A violated arc (i, j) usually has violated neighbours: optimal plans on
+ * grids are locally smooth, so i's arcs to j's 3x3 neighbourhood join too
+ * (targets already added for this row, marked with the row's stamp, are
+ * skipped; duplicates of older candidates are harmless to the pivots). */
+static wasp_status add_neighbourhood(wasp_ot *ot, ot_grid_pricer *g, long i, long j, long *added)
+{
+  const long site = ot->src[i];
+  const int yj = (int)(ot->dst[j] / g->nx), xj = (int)(ot->dst[j] % g->nx);
+  for (int dy = -1; dy <= 1; dy++)
+    for (int dx = -1; dx <= 1; dx++) {
+      int y = yj + dy, x = xj + dx;
+      if (g->torus) {
+        y = (y + g->ny) % g->ny;
+        x = (x + g->nx) % g->nx;
+      } else if (y < 0 || y >= g->ny || x < 0 || x >= g->nx) {
+        continue;
+      }
+      int jj = g->target_of[(long)y * g->nx + x];
+      if (jj < 0 || g->mark[jj] == g->stamp) continue;
+      g->mark[jj] = g->stamp;
+      WASP_TRY(ot_add_candidate(ot, i, jj, wasp_cost_eval(ot->cost, site, ot->dst[jj])));
+      (*added)++;
+    }
+  return WASP_OK;
+}
+
+/* p = 2: every row's minimum reduced cost from the c-transform, and its
+ * minimiser (with neighbours) as the row's new candidates when violated. */
+static wasp_status price_separable(wasp_ot *ot, ot_grid_pricer *g, double eps, double *lower_bound,
+                                   long *added)
+{
+  const double *pi_t = ot->pi + ot->ns;
+  double bound = INFINITY, mag = 0.0;
+  ot_sep_transform(g->sep, g->target_of, pi_t, g->F, g->arg);
+  for (long i = 0; i < ot->ns; i++) {
+    const long site = ot->src[i];
+    const double rc = g->F[site] - ot->pi[i];
+    mag = fmax(mag, fabs(g->F[site]) + fabs(ot->pi[i]));
+    if (rc < bound) bound = rc;
+    const long j = g->arg[site];
+    if (rc >= -eps || j < 0) continue;
+    if (wasp_cost_eval(ot->cost, site, ot->dst[j]) - ot->pi[i] + pi_t[j] >= -eps) continue;
+    g->stamp++;
+    WASP_TRY(add_neighbourhood(ot, g, i, j, added));
+  }
+  *lower_bound = bound - ot_sep_margin(mag);
+  return WASP_OK;
+}
+
 wasp_status ot_grid_price(wasp_ot *ot, ot_grid_pricer *g, double eps, long k,
                           double *lower_bound, long *added)
 {
+  *added = 0;
+  if (g->sep) return price_separable(ot, g, eps, lower_bound, added);
   const double *pi_t = ot->pi + ot->ns;
   double bound = INFINITY;
   build_pyramid(g, pi_t);
-  *added = 0;
   const double dummy = wasp_cost_dummy_price(ot->cost);
   const long last = ot->nt - 1;
   const int top = g->levels - 1;
@@ -189,9 +259,6 @@ wasp_status ot_grid_price(wasp_ot *ot, ot_grid_pricer *g, double eps, long k,
         }
     }
 #undef OFFER
-    /* A violated arc (i, j) usually has violated neighbours: optimal
-     * plans on grids are locally smooth, so i's arcs to j's 3x3
-     * neighbourhood join too (duplicates are harmless to the pivots). */
     g->stamp++;
     for (long t = 0; t < nt_top; t++) {
       long j = ot->top_j[t];
@@ -200,22 +267,7 @@ wasp_status ot_grid_price(wasp_ot *ot, ot_grid_pricer *g, double eps, long k,
         (*added)++;
         continue;
       }
-      const int yj = (int)(ot->dst[j] / g->nx), xj = (int)(ot->dst[j] % g->nx);
-      for (int dy = -1; dy <= 1; dy++)
-        for (int dx = -1; dx <= 1; dx++) {
-          int y = yj + dy, x = xj + dx;
-          if (g->torus) {
-            y = (y + g->ny) % g->ny;
-            x = (x + g->nx) % g->nx;
-          } else if (y < 0 || y >= g->ny || x < 0 || x >= g->nx) {
-            continue;
-          }
-          int jj = g->target_of[(long)y * g->nx + x];
-          if (jj < 0 || g->mark[jj] == g->stamp) continue;
-          g->mark[jj] = g->stamp;
-          WASP_TRY(ot_add_candidate(ot, i, jj, wasp_cost_eval(ot->cost, site, ot->dst[jj])));
-          (*added)++;
-        }
+      WASP_TRY(add_neighbourhood(ot, g, i, j, added));
     }
   }
   *lower_bound = bound;

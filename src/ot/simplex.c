@@ -198,6 +198,29 @@ static long find_entering(wasp_ot *ot, double eps, double *rc_out)
   return best < 0 ? -1 : (long)ci[best] * ot->nt + cj[best];
 }
 
+/* With exact pricing cheap (p = 2 on grids), a short candidate list beats
+ * a long one: the block search rescans the list for every pivot.  Between
+ * rounds only the tight non-tree arcs stay (reduced cost within `tie` of
+ * 0: ties that the next potential change may turn negative); pricing
+ * re-finds everything else that becomes violated. */
+static void keep_tight_candidates(wasp_ot *ot, double tie)
+{
+  const double *pi = ot->pi, *pi_t = ot->pi + ot->ns;
+  long m = 0;
+  for (long c = 0; c < ot->ncand; c++) {
+    const int i = ot->cand_i[c], j = ot->cand_j[c];
+    const long arc = (long)i * ot->nt + j;
+    if (ot->cand_c[c] - pi[i] + pi_t[j] > tie) continue;
+    if (ot->pred_arc[i] == arc || ot->pred_arc[ot->ns + j] == arc) continue;
+    ot->cand_i[m] = i;
+    ot->cand_j[m] = j;
+    ot->cand_c[m] = ot->cand_c[c];
+    m++;
+  }
+  ot->ncand = m;
+  ot->cand_next = 0;
+}
+
 wasp_status ot_add_candidate(wasp_ot *ot, long i, long j, double c)
 {
   if (ot->ncand == ot->cap_cand) {
@@ -257,8 +280,24 @@ static wasp_status price_all(wasp_ot *ot, double eps, long k, double *min_rc, lo
 /* Re-hang the subtree cut off by removing u_out's tree arc under v_in via
  * the entering arc; the path u_in .. u_out reverses.  See ot_tree.h for the
  * preorder bookkeeping. */
-static void update_tree(wasp_ot *ot, int u_in, int v_in, int u_out, long in_arc, double in_cost,
-                        signed char in_dir, int64_t in_flow, double shift)
+/* Add `shift` to pi along the thread segment first .. last of n nodes,
+ * walked from both ends at once: the shift is a pointer chase bound by the
+ * latency of each step, and two independent chases overlap their misses. */
+static void shift_segment(double *pi, const int *th, const int *rth, int first, int last, int n,
+                          double shift)
+{
+  int f = first, b = last;
+  for (int c = 0; c < n / 2; c++) {
+    pi[f] += shift;
+    pi[b] += shift;
+    f = th[f];
+    b = rth[b];
+  }
+  if (n & 1) pi[f] += shift;
+}
+
+static void update_tree(wasp_ot *ot, int join, int u_in, int v_in, int u_out, long in_arc,
+                        double in_cost, signed char in_dir, int64_t in_flow, double shift)
 {
   int *th = ot->thread, *rth = ot->rev_thread, *par = ot->parent;
   int *w = ot->path, k = 0;
@@ -280,14 +319,28 @@ static void update_tree(wasp_ot *ot, int u_in, int v_in, int u_out, long in_arc,
   }
   const int size = ot->succ_num[u_out], s_last = ot->last_succ[u_out];
 
+  /* 0. The subtree's potentials move together so the entering arc is tight.
+   * Only differences of potentials matter (reduced costs, and the dual
+   * objective since the masses balance), so when the subtree holds most of
+   * the tree, the rest moves the other way instead: min(|S|, N - |S|).
+   * Either set is one segment of the old preorder thread. */
+  ot->shifted += 2 * size <= ot->nodes ? size : ot->nodes - size;
+  if (2 * size <= ot->nodes) shift_segment(ot->pi, th, rth, u_out, s_last, size, shift);
+  else shift_segment(ot->pi, th, rth, th[s_last], rth[u_out], ot->nodes - size, -shift);
+
   /* 1. Cut the subtree's preorder segment out of the thread. */
   const int before = rth[u_out], after = th[s_last];
   th[before] = after;
   rth[after] = before;
-  for (int x = par[u_out]; x >= 0; x = par[x]) {
+  /* The subtree moves within join's subtree, so sizes change only below
+   * the join; above it only a last_succ equal to the moved segment's end
+   * changes, and the ancestors holding it form an unbroken chain. */
+  int x = par[u_out];
+  for (; x != join; x = par[x]) {
     ot->succ_num[x] -= size;
     if (ot->last_succ[x] == s_last) ot->last_succ[x] = before;
   }
+  for (; x >= 0 && ot->last_succ[x] == s_last; x = par[x]) ot->last_succ[x] = before;
 
   /* 2. Preorder of the re-rooted subtree: w0 and its old subtree, then for
    * each w_m on the path: w_m, the part of its old segment before w_{m-1}'s
@@ -317,10 +370,11 @@ static void update_tree(wasp_ot *ot, int u_in, int v_in, int u_out, long in_arc,
   th[chain_last] = next;
   rth[next] = chain_last;
   const int v_last = ot->last_succ[v_in];
-  for (int x = v_in; x >= 0; x = par[x]) {
+  for (x = v_in; x != join; x = par[x]) {
     ot->succ_num[x] += size;
     if (v_last == v_in && ot->last_succ[x] == v_in) ot->last_succ[x] = chain_last;
   }
+  for (; v_last == v_in && x >= 0 && ot->last_succ[x] == v_in; x = par[x]) ot->last_succ[x] = chain_last;
 
   /* 4. Reverse the path: the arc that tied w_{m-1} to w_m now ties w_m to
    * its new parent w_{m-1}, with the opposite orientation. */
@@ -341,16 +395,6 @@ static void update_tree(wasp_ot *ot, int u_in, int v_in, int u_out, long in_arc,
   ot->succ_num[w[0]] = size;
   ot->last_succ[w[0]] = chain_last;
 
-  /* 5. The subtree's potentials move together so the entering arc is tight.
-   * Only differences of potentials matter (reduced costs, and the dual
-   * objective since the masses balance), so when the subtree holds most of
-   * the tree, the rest moves the other way instead: min(|S|, N - |S|). */
-  if (2 * size <= ot->nodes) {
-    int x = w[0];
-    for (int c = 0; c < size; c++, x = th[x]) ot->pi[x] += shift;
-  } else {
-    for (int x = th[chain_last]; x != w[0]; x = th[x]) ot->pi[x] -= shift;
-  }
 }
 
 /* One pivot on entering arc (i, j) with reduced cost rc. */
@@ -387,9 +431,9 @@ static void pivot(wasp_ot *ot, long arc, double rc)
   }
   const double c_in = wasp_cost_eval(ot->cost, ot->src[i], ot->dst[j]);
   if (side == 1)
-    update_tree(ot, first, second, u_out, arc, c_in, UP, delta, rc);
+    update_tree(ot, join, first, second, u_out, arc, c_in, UP, delta, rc);
   else
-    update_tree(ot, second, first, u_out, arc, c_in, DOWN, delta, -rc);
+    update_tree(ot, join, second, first, u_out, arc, c_in, DOWN, delta, -rc);
 }
 
 static wasp_status check_masses(long ns, const double *a, long nt, const double *b, double *sa,
@@ -509,9 +553,11 @@ wasp_status wasp_ot_solve(wasp_ot *ot, const wasp_cost *cost, long ns, const lon
     WASP_TRY(ot_grid_seed(ot, ot->grid, 2, &added));
   }
   else WASP_TRY(price_all(ot, eps, k_seed, &min_rc, &added));
-  for (int round = 0; round < 1000; round++) {
+  ot->shifted = 0;
+  const bool short_list = ot->grid && ot_grid_pricer_exact_is_cheap(ot->grid);
+  for (long round = 0;; round++) {
     double rc;
-    long arc;
+    long arc, before = pivots;
     ot->block = ot->opt.block > 0 ? ot->opt.block : (long)fmax(32.0, sqrt((double)ot->ncand));
     while ((arc = find_entering(ot, eps, &rc)) >= 0) {
       pivot(ot, arc, rc);
@@ -524,10 +570,14 @@ wasp_status wasp_ot_solve(wasp_ot *ot, const wasp_cost *cost, long ns, const lon
     }
     recompute_potentials(ot);
     since = 0;
+    /* Arcs added by the last pricing that allow no pivot would repeat
+     * forever: stop, and let the certificate below report it. */
+    if (round > 0 && pivots == before) break;
+    if (short_list) keep_tight_candidates(ot, eps);
     WASP_TRY(price_all(ot, eps, k_round, &min_rc, &added));
     if (getenv("WASP_OT_DEBUG"))
-      fprintf(stderr, "round %d: %ld pivots, %ld candidates, +%ld, min rc %.3g\n", round, pivots,
-              ot->ncand, added, min_rc);
+      fprintf(stderr, "round %ld: %ld pivots, %ld candidates, +%ld, min rc %.3g, %ld potentials shifted, %.3f s\n",
+              round, pivots, ot->ncand, added, min_rc, ot->shifted, wasp_wtime() - t0);
     if (added == 0 || (ot->opt.max_pivots > 0 && pivots >= ot->opt.max_pivots)) break;
   }
   finish(ot, a, b, ratio, res);

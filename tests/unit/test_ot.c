@@ -13,6 +13,8 @@
 #include "ref_lp.h"
 #include "wasp/wasp_cost.h"
 #include "wasp/wasp_ot.h"
+/* the one private module tested directly: the p = 2 pricing transform */
+#include "../../src/ot/ot_sep.h"
 
 #define VALUE_RTOL 1e-9 /* value against an independent truth */
 
@@ -867,6 +869,51 @@ START_TEST(warm_start_grid_equals_cloud)
 }
 END_TEST
 
+
+/* The c-transform behind p = 2 grid pricing (src/ot/price_sep.c), against
+ * the minimum over every target by brute force: plain and wrapped axes,
+ * non-square grids, missing targets, potentials of both signs. */
+START_TEST(squared_cost_transform_vs_brute_force)
+{
+  uint64_t rng = 99;
+  const int dims[3][2] = {{7, 5}, {16, 16}, {9, 12}};
+  for (int d = 0; d < 3; d++)
+    for (int torus = 0; torus < 2; torus++) {
+      const int ny = dims[d][0], nx = dims[d][1];
+      const long N = (long)ny * nx;
+      const double h = 0.37;
+      int *target_of = malloc(sizeof(int) * N), *arg = malloc(sizeof(int) * N);
+      double *w = malloc(sizeof(double) * N), *F = malloc(sizeof(double) * N);
+      long nt = 0;
+      for (long k = 0; k < N; k++) {
+        target_of[k] = unit_uniform(&rng) < 0.3 ? -1 : (int)nt;
+        if (target_of[k] >= 0) w[nt++] = 4.0 * (unit_uniform(&rng) - 0.5) * h * h * nx;
+      }
+      ot_sep *sep = NULL;
+      ck_assert_int_eq(ot_sep_create(ny, nx, h, torus, &sep), WASP_OK);
+      ot_sep_transform(sep, target_of, w, F, arg);
+      geom g = {.cloud = 0, .ny = ny, .nx = nx, .h = h, .torus = torus, .p = 2.0};
+      for (long i = 0; i < N; i++) {
+        double best = INFINITY;
+        for (long k = 0; k < N; k++)
+          if (target_of[k] >= 0) best = fmin(best, pow(hand_distance(&g, i, k), 2) + w[target_of[k]]);
+        ck_assert_msg(fabs(F[i] - best) <= 1e-12 * (1 + fabs(best)), "%dx%d %s pixel %ld: %.17g vs brute force %.17g",
+                      ny, nx, torus ? "torus" : "grid", i, F[i], best);
+        ck_assert_int_ge(arg[i], 0);
+        long k = 0;
+        while (target_of[k] != arg[i]) k++;
+        ck_assert_msg(fabs(pow(hand_distance(&g, i, k), 2) + w[arg[i]] - best) <= 1e-12 * (1 + fabs(best)),
+                      "pixel %ld: the minimiser does not attain the minimum", i);
+      }
+      ot_sep_destroy(&sep);
+      free(target_of);
+      free(arg);
+      free(w);
+      free(F);
+    }
+}
+END_TEST
+
 #ifdef WASP_HAVE_GLPK
 static double reference(const geom *g, const problem *pr, const char *what)
 {
@@ -1276,6 +1323,7 @@ int main(void)
   tcase_add_test(tc, zero_costs);
   tcase_add_test(tc, larger_problems_certified);
   tcase_add_test(tc, warm_start_grid_equals_cloud);
+  tcase_add_test(tc, squared_cost_transform_vs_brute_force);
   tcase_add_test(tc, reference_self_check);
   tcase_add_test(tc, random_grid_vs_glpk);
   tcase_add_test(tc, degenerate_vs_glpk);

@@ -1,0 +1,144 @@
+/* Exact pricing for the squared grid cost in O(N): the c-transform by lower
+ * envelopes of parabolas.
+ *
+ * For c = h^2 (dy^2 + dx^2) (plain grid, or the torus with wrapped
+ * offsets) the smallest reduced cost of source row i,
+ *     min_j c(x_i, y_j) + pi_t[j] - pi[i],
+ * splits by axis: min over rows y' of h^2 (y - y')^2 + G(y', x), with
+ * G(y', x) = min over x' of h^2 (x - x')^2 + w(y', x').  Each 1-D minimum
+ * over all positions is the lower envelope of one parabola per finite
+ * sample (Felzenszwalb & Huttenlocher's distance transform), built and read
+ * in one sweep; a wrapped axis also lists the copies shifted by -n and +n
+ * that lie within n/2 of the axis, which covers every wrapped offset.  Two sweeps give every
+ * row's minimum and its minimiser, so a pricing pass costs O(ny nx)
+ * instead of O(ns nt) or the hierarchical search.
+ *
+ * The envelope's intersections are rounded, so near a tie it may choose a
+ * parabola one rounding error above the true minimum: callers widen the
+ * bound they prove by ot_sep_margin(). */
+#include "ot_sep.h"
+
+#include <float.h>
+#include <math.h>
+
+struct ot_sep {
+  int ny, nx;
+  double s;           /* h^2 */
+  bool torus;
+  double *G, *line_g, *line_f, *z;
+  double *inv;        /* inv[d] = 1 / (2 h^2 d): the cut without a division */
+  int *AX, *line_a, *v;
+};
+
+void ot_sep_destroy(ot_sep **sp)
+{
+  ot_sep *s = *sp;
+  if (!s) return;
+  wasp_free(&s->G);
+  wasp_free(&s->line_g);
+  wasp_free(&s->line_f);
+  wasp_free(&s->z);
+  wasp_free(&s->inv);
+  wasp_free(&s->AX);
+  wasp_free(&s->line_a);
+  wasp_free(&s->v);
+  wasp_free(sp);
+}
+
+wasp_status ot_sep_create(int ny, int nx, double h, bool torus, ot_sep **sp)
+{
+  ot_sep *s;
+  *sp = NULL;
+  WASP_TRY(wasp_calloc(1, sizeof *s, &s));
+  s->ny = ny;
+  s->nx = nx;
+  s->s = h * h;
+  s->torus = torus;
+  const size_t n = (size_t)ny * (size_t)nx, m = (size_t)(ny > nx ? ny : nx);
+  wasp_status st = wasp_malloc(sizeof(double) * n, &s->G);
+  if (!st) st = wasp_malloc(sizeof(int) * n, &s->AX);
+  if (!st) st = wasp_malloc(sizeof(double) * m, &s->line_g);
+  if (!st) st = wasp_malloc(sizeof(double) * m, &s->line_f);
+  if (!st) st = wasp_malloc(sizeof(int) * m, &s->line_a);
+  if (!st) st = wasp_malloc(sizeof(int) * 3 * m, &s->v);
+  if (!st) st = wasp_malloc(sizeof(double) * (3 * m + 1), &s->z);
+  if (!st) st = wasp_malloc(sizeof(double) * (3 * m + 1), &s->inv);
+  if (st) {
+    ot_sep_destroy(&s);
+    return st;
+  }
+  for (size_t d = 1; d <= 3 * m; d++) s->inv[d] = 1.0 / (2.0 * s->s * (double)d);
+  *sp = s;
+  return WASP_OK;
+}
+
+/* f[p] = min_q s (p - q)^2 + g[q mod n] for p in [0, n), over the finite
+ * g[q]; arg[p] = that q mod n (-1 and f = +inf when no g is finite). */
+static void envelope(const ot_sep *S, int n, const double *g, double *f, int *arg)
+{
+  const double s = S->s;
+  int *v = S->v, k = -1;
+  double *z = S->z;
+  /* On a wrapped axis only copies within n/2 of [0, n) can be nearest. */
+  const int q0 = S->torus ? -(n / 2) : 0, q1 = S->torus ? n + n / 2 : n;
+  for (int q = q0; q < q1; q++) {
+    const int qm = q < 0 ? q + n : q >= n ? q - n : q;
+    if (!(g[qm] < INFINITY)) continue;
+    const double hq = g[qm] + s * (double)q * q;
+    double cut = -INFINITY;
+    while (k >= 0) {
+      const int r = v[k], rm = r < 0 ? r + n : r >= n ? r - n : r;
+      cut = (hq - (g[rm] + s * (double)r * r)) * S->inv[q - r];
+      if (cut > z[k]) break;
+      k--;
+      cut = -INFINITY;
+    }
+    k++;
+    v[k] = q;
+    z[k] = cut;
+    z[k + 1] = INFINITY;
+  }
+  if (k < 0) {
+    for (int p = 0; p < n; p++) {
+      f[p] = INFINITY;
+      arg[p] = -1;
+    }
+    return;
+  }
+  for (int p = 0, j = 0; p < n; p++) {
+    while (z[j + 1] < p) j++;
+    const int q = v[j], qm = q < 0 ? q + n : q >= n ? q - n : q;
+    f[p] = s * (double)(p - q) * (p - q) + g[qm];
+    arg[p] = qm;
+  }
+}
+
+void ot_sep_transform(ot_sep *S, const int *target_of, const double *w, double *F, int *arg)
+{
+  const int ny = S->ny, nx = S->nx;
+  for (int y = 0; y < ny; y++) {
+    double *gl = S->line_g;
+    for (int x = 0; x < nx; x++) {
+      int j = target_of[(long)y * nx + x];
+      gl[x] = j >= 0 ? w[j] : INFINITY;
+    }
+    envelope(S, nx, gl, S->G + (long)y * nx, S->AX + (long)y * nx);
+  }
+  for (int x = 0; x < nx; x++) {
+    for (int y = 0; y < ny; y++) S->line_g[y] = S->G[(long)y * nx + x];
+    envelope(S, ny, S->line_g, S->line_f, S->line_a);
+    for (int y = 0; y < ny; y++) {
+      const int yy = S->line_a[y];
+      F[(long)y * nx + x] = S->line_f[y];
+      arg[(long)y * nx + x] = yy < 0 ? -1 : target_of[(long)yy * nx + S->AX[(long)yy * nx + x]];
+    }
+  }
+}
+
+double ot_sep_margin(double magnitude)
+{
+  /* Each envelope value is two parabola evaluations and two additions; a
+   * wrong choice near a tie costs at most a few roundings of the values
+   * compared.  64 ulps of the largest magnitude covers both passes. */
+  return 64.0 * DBL_EPSILON * magnitude;
+}
