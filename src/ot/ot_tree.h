@@ -79,6 +79,8 @@ wasp_status ot_multiscale_seed(struct wasp_ot *ot, const double *a, const double
 /* warm.c: replace the tree by one shaped on a forest of real arcs
  * (i, ns + j), flows from the supplies, strongly feasible. */
 wasp_status ot_tree_from_forest(struct wasp_ot *ot, long ne, const int *ei, const int *ej);
+/* order.c: perm[k] = the site index to solve as number k (Z-order). */
+wasp_status ot_locality_order(long n, const long *sites, int nx, long *perm);
 /* simplex.c */
 wasp_status ot_add_candidate(struct wasp_ot *ot, long i, long j, double c);
 

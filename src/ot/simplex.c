@@ -505,9 +505,9 @@ static void finish(wasp_ot *ot, const double *a, const double *b, double ratio, 
   res->cost_scale = ot->big_m;
 }
 
-wasp_status wasp_ot_solve(wasp_ot *ot, const wasp_cost *cost, long ns, const long *src,
-                          const double *a, long nt, const long *dst, const double *b,
-                          wasp_ot_result *res)
+static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, const long *src,
+                                  const double *a, long nt, const long *dst, const double *b,
+                                  wasp_ot_result *res)
 {
   double t0 = wasp_wtime(), sa = 0, sb = 0;
   memset(res, 0, sizeof *res);
@@ -605,6 +605,86 @@ wasp_status wasp_ot_solve(wasp_ot *ot, const wasp_cost *cost, long ns, const lon
                      "duality gap %.3g, artificial flow %lld (tolerance %.1g)",
                      pivots, res->min_reduced_cost, res->duality_gap, (long long)art, tol);
   return WASP_OK;
+}
+
+/* Sites permuted into locality order (order.c): src2[k] = src[ps[k]] etc. */
+typedef struct {
+  long *ps, *pt, *src, *dst;
+  double *a, *b, *tmp;
+} reordered;
+
+static void reordered_free(reordered *r)
+{
+  wasp_free(&r->ps);
+  wasp_free(&r->pt);
+  wasp_free(&r->src);
+  wasp_free(&r->dst);
+  wasp_free(&r->a);
+  wasp_free(&r->b);
+  wasp_free(&r->tmp);
+}
+
+static wasp_status reorder(const wasp_cost *cost, long ns, const long *src, const double *a, long nt,
+                           const long *dst, const double *b, reordered *r)
+{
+  int ny, nx;
+  wasp_cost_grid(cost, &ny, &nx, NULL, NULL);
+  const long m = ns > nt ? ns : nt;
+  WASP_TRY(wasp_malloc(sizeof(long) * (size_t)ns, &r->ps));
+  WASP_TRY(wasp_malloc(sizeof(long) * (size_t)nt, &r->pt));
+  WASP_TRY(wasp_malloc(sizeof(long) * (size_t)ns, &r->src));
+  WASP_TRY(wasp_malloc(sizeof(long) * (size_t)nt, &r->dst));
+  WASP_TRY(wasp_malloc(sizeof(double) * (size_t)ns, &r->a));
+  WASP_TRY(wasp_malloc(sizeof(double) * (size_t)nt, &r->b));
+  WASP_TRY(wasp_malloc(sizeof(double) * (size_t)m, &r->tmp));
+  WASP_TRY(ot_locality_order(ns, src, nx, r->ps));
+  WASP_TRY(ot_locality_order(nt, dst, nx, r->pt));
+  for (long k = 0; k < ns; k++) r->src[k] = src[r->ps[k]], r->a[k] = a[r->ps[k]];
+  for (long k = 0; k < nt; k++) r->dst[k] = dst[r->pt[k]], r->b[k] = b[r->pt[k]];
+  return WASP_OK;
+}
+
+/* Plan and potentials back to the caller's site numbering. */
+static void restore_order(wasp_ot *ot, const reordered *r, long ns, long nt)
+{
+  for (long e = 0; e < ot->nnz; e++) {
+    ot->plan_i[e] = r->ps[ot->plan_i[e]];
+    ot->plan_j[e] = r->pt[ot->plan_j[e]];
+  }
+  for (long k = 0; k < ns; k++) r->tmp[r->ps[k]] = ot->u[k];
+  memcpy(ot->u, r->tmp, sizeof(double) * (size_t)ns);
+  for (long k = 0; k < nt; k++) r->tmp[r->pt[k]] = ot->v[k];
+  memcpy(ot->v, r->tmp, sizeof(double) * (size_t)nt);
+}
+
+/* Grid problems are solved with their sites in locality order (order.c);
+ * others, and grids with dummy sites (whose target must stay last), as
+ * given. */
+wasp_status wasp_ot_solve(wasp_ot *ot, const wasp_cost *cost, long ns, const long *src,
+                          const double *a, long nt, const long *dst, const double *b,
+                          wasp_ot_result *res)
+{
+  if (!wasp_cost_grid(cost, NULL, NULL, NULL, NULL) || wasp_cost_dummy_price(cost) > 0 ||
+      ns + nt < 4096)
+    return solve_in_order(ot, cost, ns, src, a, nt, dst, b, res);
+  const double t0 = wasp_wtime();
+  double sa, sb;
+  ot->nnz = 0;
+  memset(res, 0, sizeof *res);
+  WASP_TRY(check_masses(ns, a, nt, b, &sa, &sb)); /* errors name the caller's indices */
+  reordered r = {0};
+  wasp_status s = reorder(cost, ns, src, a, nt, dst, b, &r);
+  if (!s) {
+    ot->nnz = 0;
+    s = solve_in_order(ot, cost, ns, r.src, r.a, nt, r.dst, r.b, res);
+    /* nnz > 0: the plan and potentials were written, even if not certified */
+    if (ot->nnz > 0) restore_order(ot, &r, ns, nt);
+    res->seconds = wasp_wtime() - t0;
+  }
+  ot->src = src;
+  ot->dst = dst;
+  reordered_free(&r);
+  return s;
 }
 
 wasp_status wasp_ot_plan(const wasp_ot *ot, long *nnz, const long **isrc, const long **jdst,
