@@ -10,7 +10,11 @@
  * c - u_i - v_j >= table[ey][ex] - u_i - max v over the block; when that is
  * not negative the block is skipped whole.  Leaves are priced exactly with
  * the same table entries a full scan would use, so the arcs found and the
- * bound proven are exact. */
+ * bound proven are exact.
+ *
+ * For p = 2 without cap or dummy sites the cost is separable and every
+ * row's (and column's) minimum comes from the c-transform in O(N)
+ * (price_sep.c) instead. */
 #include "ot_tree.h"
 #include "ot_sep.h"
 
