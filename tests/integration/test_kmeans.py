@@ -12,7 +12,7 @@ import subprocess
 import time
 import numpy as np
 import h5py
-from wasp_test import WASP, SHARED, run, expect, need, tmpdir, finish, kill_job
+from wasp_test import WASP, run, expect, need, tmpdir, finish, kill_job, shared_file
 
 pywt = need("pywt")
 d = tmpdir()
@@ -70,7 +70,7 @@ expect(all(k in attrs for k in ("metric", "k", "rotations", "levels", "max_iter"
        "options recorded as attributes")
 
 # --- 1, 2, 3 ranks and brute force give the same bits -------------------------
-run(["simulate", "-volume", os.path.join(SHARED, "data", "ribosome70S_65.mrc"), "-n_images", 90, "-box", 32,
+run(["simulate", "-volume", shared_file("data", "ribosome70S_65.mrc"), "-n_images", 90, "-box", 32,
      "-snr_list", "1/8", "-seed", 3, "-o", j("sim"), "-quiet"], ranks=2, check=True)
 sim = j("sim_snr0.125.h5")
 FIELDS = ("centroids", "assignment", "rotation", "distance", "loss", "sizes")
@@ -110,7 +110,7 @@ expect(p.returncode == 0 and os.path.exists(j("w1.h5")), f"w1 metric runs on tin
 
 # --- SIGTERM mid-run, rerun continues to the same result -----------------------
 # 128 x 128 so that an iteration takes ~0.5 s: the kill lands with many left.
-run(["simulate", "-volume", os.path.join(SHARED, "data", "ribosome70S_65.mrc"), "-n_images", 200, "-box", 128,
+run(["simulate", "-volume", shared_file("data", "ribosome70S_65.mrc"), "-n_images", 200, "-box", 128,
      "-snr_list", "1/16", "-seed", 4, "-o", j("kill"), "-quiet"], ranks=2, check=True)
 kin = j("kill_snr0.0625.h5")
 kbase = ["kmeans", "-input", kin, "-k", 8, "-rotations", 120, "-max_iter", 12, "-tol", 0, "-seed", 2, "-quiet"]

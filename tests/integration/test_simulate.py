@@ -11,11 +11,11 @@ import struct
 import subprocess
 import numpy as np
 import h5py
-from wasp_test import run, expect, close, tmpdir, finish, SHARED
+from wasp_test import run, expect, close, tmpdir, finish, shared_file
 
 d = tmpdir()
 j = lambda name: os.path.join(d, name)
-MAP = os.path.join(SHARED, "data", "ribosome70S_65.mrc")
+MAP = shared_file("data", "ribosome70S_65.mrc")
 
 # ---- identical output on 1, 2 and 3 ranks ---------------------------------
 base = ["simulate", "-volume", MAP, "-n_images", 61, "-box", 64, "-snr_list", "1/8,1/16",

@@ -82,6 +82,19 @@ def need(module):
         sys.exit(SKIP)
 
 
+def shared_file(*parts):
+    """A file of the shared data kept beside the checkout (../shared, or
+    $WASP_SHARED), not in the repository: its path, or exit 'skipped' with
+    the path that is missing (after reporting any check already failed)."""
+    path = os.path.join(SHARED, *parts)
+    if not os.path.isfile(path):
+        if failures:
+            finish()
+        print(f"skipped: shared data {path} not found (set WASP_SHARED to the directory holding data/)")
+        sys.exit(SKIP)
+    return path
+
+
 def finish():
     if failures:
         print(f"{len(failures)} check(s) failed:")
