@@ -53,6 +53,8 @@ struct wasp_ot {
   double *top_rc;
   struct ot_grid_pricer *grid; /* hierarchical pricing (grids only) */
   struct wasp_ot *coarse;      /* solver of the 2x2-coarsened problem */
+  struct wasp_ot *diff;        /* p = 1: solver of the difference (difference.c) */
+  bool reduced;                /* this solver is that one: never reduce again */
 
   /* results of the last solve */
   long nnz;
@@ -60,6 +62,19 @@ struct wasp_ot {
   double *plan_m, *u, *v;
 };
 
+/* simplex.c, shared with difference.c */
+wasp_status ot_reserve(struct wasp_ot *ot, long nodes, long nt);
+wasp_status ot_check_masses(long ns, const double *a, long nt, const double *b, double *sa,
+                            double *sb);
+void ot_plan_certificate(struct wasp_ot *ot, const double *a, const double *b, double ratio,
+                         wasp_ot_result *res);
+wasp_status ot_verdict(const struct wasp_ot *ot, long long artificial, wasp_ot_result *res);
+/* difference.c: W1 on grids through the difference of the measures; sets
+ * *fallback (and does nothing else) when the full problem must be solved. */
+bool ot_difference_applies(const struct wasp_ot *ot, const wasp_cost *cost);
+wasp_status ot_solve_difference(struct wasp_ot *ot, const wasp_cost *cost, long ns, const long *src,
+                                const double *a, long nt, const long *dst, const double *b,
+                                wasp_ot_result *res, int *fallback);
 typedef struct ot_grid_pricer ot_grid_pricer;
 /* price_grid.c: hierarchical pricing on grids (NULL pricer for clouds). */
 wasp_status ot_grid_pricer_create(const wasp_cost *cost, long ns, const long *src, long nt,

@@ -71,10 +71,11 @@ void wasp_ot_destroy(wasp_ot **ot)
   wasp_free(&(*ot)->top_rc);
   ot_grid_pricer_destroy(&(*ot)->grid);
   wasp_ot_destroy(&(*ot)->coarse);
+  wasp_ot_destroy(&(*ot)->diff);
   wasp_free(ot);
 }
 
-static wasp_status reserve(wasp_ot *ot, long nodes, long nt)
+wasp_status ot_reserve(wasp_ot *ot, long nodes, long nt)
 {
   if (nodes <= ot->cap_nodes && nt <= ot->cap_row) return WASP_OK;
   free_arrays(ot);
@@ -437,7 +438,7 @@ static void pivot(wasp_ot *ot, long arc, double rc)
     update_tree(ot, join, second, first, u_out, arc, c_in, DOWN, delta, -rc);
 }
 
-static wasp_status check_masses(long ns, const double *a, long nt, const double *b, double *sa,
+wasp_status ot_check_masses(long ns, const double *a, long nt, const double *b, double *sa,
                                 double *sb)
 {
   long double ta = 0, tb = 0;
@@ -463,12 +464,50 @@ static wasp_status check_masses(long ns, const double *a, long nt, const double 
   return WASP_OK;
 }
 
+/* Primal residual and duality gap of the plan and potentials in ot->plan_*,
+ * ot->u, ot->v against a and the rescaled b (res->value already set). */
+void ot_plan_certificate(wasp_ot *ot, const double *a, const double *b, double ratio,
+                         wasp_ot_result *res)
+{
+  const long ns = ot->ns, nt = ot->nt;
+  long double dual = 0;
+  for (long i = 0; i < ns; i++) dual += (long double)a[i] * ot->u[i];
+  for (long j = 0; j < nt; j++) dual += (long double)b[j] * ratio * ot->v[j];
+  double resid = 0;
+  double *rs = ot->old_cost; /* scratch of >= ns + nt entries */
+  for (long k = 0; k < ns + nt; k++) rs[k] = 0;
+  for (long e = 0; e < ot->nnz; e++) {
+    rs[ot->plan_i[e]] += ot->plan_m[e];
+    rs[ns + ot->plan_j[e]] += ot->plan_m[e];
+  }
+  for (long i = 0; i < ns; i++) resid = fmax(resid, fabs(rs[i] - a[i]));
+  for (long j = 0; j < nt; j++) resid = fmax(resid, fabs(rs[ns + j] - b[j] * ratio));
+  res->primal_residual = resid;
+  res->duality_gap = (double)((long double)res->value - dual);
+}
+
+/* The verdict on a filled certificate; fails when it does not prove
+ * optimality within tol (artificial: flow left on artificial arcs). */
+wasp_status ot_verdict(const wasp_ot *ot, long long artificial, wasp_ot_result *res)
+{
+  /* The gap floor covers roundoff of sum(a u) with |u| ~ scale when the
+   * optimal value itself is 0 (identical measures, zero costs). */
+  const double scale = res->cost_scale, tol = ot->opt.tol;
+  res->optimal = artificial == 0 && res->min_reduced_cost >= -tol * scale &&
+                 fabs(res->duality_gap) <= tol * fmax(fabs(res->value), 1e-3 * res->mass * scale);
+  if (!res->optimal)
+    return wasp_fail(WASP_ERR_NUMERIC,
+                     "transport LP not certified optimal after %ld pivots: min reduced cost %.3g, "
+                     "duality gap %.3g, artificial flow %lld (tolerance %.1g)",
+                     res->iterations, res->min_reduced_cost, res->duality_gap, artificial, tol);
+  return WASP_OK;
+}
+
 /* Plan, potentials and certificate in the caller's real units. */
 static void finish(wasp_ot *ot, const double *a, const double *b, double ratio, wasp_ot_result *res)
 {
   const long ns = ot->ns, nt = ot->nt;
-  long double value = 0, dual = 0;
-  double *row = ot->old_cost; /* scratch of >= ns + nt entries */
+  long double value = 0;
   ot->nnz = 0;
   for (int v = 0; v < ot->nodes - 1; v++) {
     if (ot->pred_arc[v] < 0 || ot->flow[v] == 0) continue;
@@ -480,29 +519,12 @@ static void finish(wasp_ot *ot, const double *a, const double *b, double ratio, 
     ot->nnz++;
     value += (long double)m * ot->pred_cost[v];
   }
-  for (long i = 0; i < ns; i++) {
-    ot->u[i] = ot->pi[i];
-    dual += (long double)a[i] * ot->u[i];
-  }
-  for (long j = 0; j < nt; j++) {
-    ot->v[j] = -ot->pi[ns + j];
-    dual += (long double)b[j] * ratio * ot->v[j];
-  }
-  /* Marginal residuals of the real-valued plan against a and the rescaled b. */
-  double resid = 0;
-  double *rs = row;
-  for (long k = 0; k < ns + nt; k++) rs[k] = 0;
-  for (long e = 0; e < ot->nnz; e++) {
-    rs[ot->plan_i[e]] += ot->plan_m[e];
-    rs[ns + ot->plan_j[e]] += ot->plan_m[e];
-  }
-  for (long i = 0; i < ns; i++) resid = fmax(resid, fabs(rs[i] - a[i]));
-  for (long j = 0; j < nt; j++) resid = fmax(resid, fabs(rs[ns + j] - b[j] * ratio));
+  for (long i = 0; i < ns; i++) ot->u[i] = ot->pi[i];
+  for (long j = 0; j < nt; j++) ot->v[j] = -ot->pi[ns + j];
   res->value = (double)value;
   res->mass = ot->mass_a;
-  res->primal_residual = resid;
-  res->duality_gap = (double)(value - dual);
   res->cost_scale = ot->big_m;
+  ot_plan_certificate(ot, a, b, ratio, res);
 }
 
 static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, const long *src,
@@ -512,10 +534,10 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
   double t0 = wasp_wtime(), sa = 0, sb = 0;
   memset(res, 0, sizeof *res);
   ot->nnz = 0;
-  WASP_TRY(check_masses(ns, a, nt, b, &sa, &sb));
+  WASP_TRY(ot_check_masses(ns, a, nt, b, &sa, &sb));
   if (ns + nt + 1 > 2000000000L)
     return wasp_fail(WASP_ERR_ARG, "%ld + %ld sites exceed the solver's node limit", ns, nt);
-  WASP_TRY(reserve(ot, ns + nt + 1, nt));
+  WASP_TRY(ot_reserve(ot, ns + nt + 1, nt));
   ot->cost = cost;
   ot->ns = ns;
   ot->nt = nt;
@@ -531,7 +553,7 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
   ot->big_m = ot->cbound > 0 ? ot->cbound : 1.0;
   init_tree(ot);
 
-  const double tol = ot->opt.tol, eps = 1e-13 * ot->big_m;
+  const double eps = 1e-13 * ot->big_m;
   const long refresh = ot->nodes > 1000 ? ot->nodes : 1000;
   const long k_seed = 8, k_round = 8;
   long pivots = 0, since = 0, added = 0;
@@ -593,18 +615,8 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
   int64_t art = 0;
   for (int v = 0; v < ot->nodes - 1; v++)
     if (ot->pred_arc[v] < 0) art += ot->flow[v];
-  /* The gap floor covers roundoff of sum(a u) with |u| ~ scale when the
-   * optimal value itself is 0 (identical measures, zero costs). */
-  const double scale = res->cost_scale;
-  res->optimal = art == 0 && res->min_reduced_cost >= -tol * scale &&
-                 fabs(res->duality_gap) <= tol * fmax(fabs(res->value), 1e-3 * res->mass * scale);
   res->seconds = wasp_wtime() - t0;
-  if (!res->optimal)
-    return wasp_fail(WASP_ERR_NUMERIC,
-                     "transport LP not certified optimal after %ld pivots: min reduced cost %.3g, "
-                     "duality gap %.3g, artificial flow %lld (tolerance %.1g)",
-                     pivots, res->min_reduced_cost, res->duality_gap, (long long)art, tol);
-  return WASP_OK;
+  return ot_verdict(ot, (long long)art, res);
 }
 
 /* Sites permuted into locality order (order.c): src2[k] = src[ps[k]] etc. */
@@ -664,6 +676,11 @@ wasp_status wasp_ot_solve(wasp_ot *ot, const wasp_cost *cost, long ns, const lon
                           const double *a, long nt, const long *dst, const double *b,
                           wasp_ot_result *res)
 {
+  if (ot_difference_applies(ot, cost)) {
+    int fallback = 0;
+    wasp_status s = ot_solve_difference(ot, cost, ns, src, a, nt, dst, b, res, &fallback);
+    if (s || !fallback) return s;
+  }
   if (!wasp_cost_grid(cost, NULL, NULL, NULL, NULL) || wasp_cost_dummy_price(cost) > 0 ||
       ns + nt < 4096)
     return solve_in_order(ot, cost, ns, src, a, nt, dst, b, res);
@@ -671,7 +688,7 @@ wasp_status wasp_ot_solve(wasp_ot *ot, const wasp_cost *cost, long ns, const lon
   double sa, sb;
   ot->nnz = 0;
   memset(res, 0, sizeof *res);
-  WASP_TRY(check_masses(ns, a, nt, b, &sa, &sb)); /* errors name the caller's indices */
+  WASP_TRY(ot_check_masses(ns, a, nt, b, &sa, &sb)); /* errors name the caller's indices */
   reordered r = {0};
   wasp_status s = reorder(cost, ns, src, a, nt, dst, b, &r);
   if (!s) {

@@ -1036,6 +1036,70 @@ END_TEST
 
 /* Equal masses on equally many pixels (an assignment problem) and integer
  * costs (h = 1, p = 2): massively degenerate. */
+/* W1 on grids is solved through a - b (src/ot/difference.c): pixels where
+ * the two measures agree exactly (dyadic masses, so the totals are exact and
+ * nothing is rescaled), pixels held by one side only, identical measures,
+ * and a pixel listed twice (the full problem is solved then). */
+START_TEST(w1_difference_vs_glpk)
+{
+#ifndef WASP_HAVE_GLPK
+  printf("w1_difference_vs_glpk skipped: GLPK not found\n");
+#else
+  wasp_ot *ot = new_solver();
+  uint64_t rng = 0x51ced;
+  char what[200];
+  const int dims[][2] = {{6, 6}, {8, 8}, {7, 10}, {12, 12}};
+  for (int d = 0; d < 4; d++)
+    for (int torus = 0; torus < 2; torus++)
+      for (int kind = 0; kind < 3; kind++) {
+        const int ny = dims[d][0], nx = dims[d][1];
+        const long n = (long)ny * nx;
+        geom g = {.cloud = 0, .ny = ny, .nx = nx, .h = 1.0 / nx, .torus = torus, .p = 1.0};
+        problem pr;
+        problem_alloc(&pr, n + 1, n);
+        /* a: dyadic masses on most pixels; b: a copy with the masses of a
+         * random window permuted (kind 0), identical (kind 1), or a copy
+         * with one source pixel split in two list entries (kind 2) */
+        long k = 0;
+        for (long x = 0; x < n; x++)
+          if (unit_uniform(&rng) < 0.85) {
+            pr.src[k] = pr.dst[k] = x;
+            pr.a[k] = pr.b[k] = (double)(1 + (long)(63 * unit_uniform(&rng))) / 64.0;
+            k++;
+          }
+        pr.ns = pr.nt = k;
+        if (kind == 0) {
+          const long w0 = (long)(unit_uniform(&rng) * (double)k / 2), w1 = w0 + k / 3;
+          for (long t = w0; t < w1; t++) {
+            long u = w0 + (long)(unit_uniform(&rng) * (double)(w1 - w0));
+            double tmp = pr.b[t];
+            pr.b[t] = pr.b[u];
+            pr.b[u] = tmp;
+          }
+          pr.a[0] += 0.5; /* and mass that has to travel */
+          pr.b[w0] += 0.5;
+        } else if (kind == 2) {
+          pr.src[k] = pr.src[0];
+          pr.a[k] = pr.a[0] / 2;
+          pr.a[0] /= 2;
+          pr.ns = k + 1;
+          pr.a[5] += 0.25;
+          pr.b[1] += 0.25;
+          pr.b[2] /= 2;
+          pr.b[3] += pr.b[2];
+        }
+        snprintf(what, sizeof what, "W1 difference %dx%d torus=%d kind=%d (%ld -> %ld sites)", ny,
+                 nx, torus, kind, pr.ns, pr.nt);
+        double want = reference(&g, &pr, what), got = solve_checked(ot, &g, &pr, what);
+        expect_value(got, want, VALUE_RTOL, what);
+        if (kind == 1) ck_assert_msg(got == 0.0, "%s: identical measures, value %g", what, got);
+        problem_free(&pr);
+      }
+  wasp_ot_destroy(&ot);
+#endif
+}
+END_TEST
+
 START_TEST(degenerate_vs_glpk)
 {
 #ifndef WASP_HAVE_GLPK
@@ -1381,6 +1445,7 @@ int main(void)
   tcase_add_test(tc, reference_self_check);
   tcase_add_test(tc, random_grid_vs_glpk);
   tcase_add_test(tc, degenerate_vs_glpk);
+  tcase_add_test(tc, w1_difference_vs_glpk);
   tcase_add_test(tc, random_cloud_vs_glpk);
   tcase_add_test(tc, dummy_sites_vs_glpk);
   tcase_add_test(tc, unequal_totals);

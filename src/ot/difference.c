@@ -1,0 +1,237 @@
+/* p = 1 on grids: transport only the difference of the two measures.
+ *
+ * When the cost is a metric (W1: c = d, plain grid or torus), mass that both
+ * measures hold at a pixel can stay where it is: some optimal plan keeps
+ * min(a, b) on the diagonal at zero cost, and the rest is an optimal plan
+ * between the positive and the negative part of a - b (W1 depends on a - b
+ * only).  That problem has one node per pixel instead of two, and no common
+ * mass to route: at 128 px it solves 2-3x faster (docs/performance.md).
+ *
+ * The answer is still certified on the caller's full problem.  From the
+ * reduced optimum (u', v') the function f(x) = min_l c(x, y_l) - v'_l is
+ * 1-Lipschitz in the metric and equals u' on the reduced sources and -v' on
+ * the reduced targets (dual feasibility, complementary slackness and the
+ * triangle inequality); u = f, v = -f is then dual feasible for every arc
+ * of the full problem and complementary to the diagonal.  The certificate
+ * (all ns*nt reduced costs by the grid pricer, the primal residual against
+ * a and b, the gap) is computed from these, as for any other solve. */
+#include "ot_tree.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* f at pixels whose difference is exactly 0 costs one scan of the reduced
+ * targets each: beyond this many evaluations the full problem is solved
+ * instead (nearly identical images with large identical regions). */
+#define ZERO_PIXEL_BUDGET 2e7
+
+bool ot_difference_applies(const wasp_ot *ot, const wasp_cost *cost)
+{
+  return !ot->reduced && wasp_cost_grid(cost, NULL, NULL, NULL, NULL) &&
+         wasp_cost_exponent(cost) == 1.0 && wasp_cost_dummy_price(cost) <= 0;
+}
+
+typedef struct {
+  long npix;
+  long *src_at, *dst_at; /* pixel -> caller's index, -1 if none */
+  double *d;             /* a - ratio b per pixel */
+  long *rs, *rt;         /* reduced sites */
+  double *ra, *rb;       /* reduced masses */
+  long *rsrc_pix, *rdst_pix;
+  long nrs, nrt;
+  double *f;             /* the full potential per pixel */
+} diff_work;
+
+static void work_free(diff_work *w)
+{
+  wasp_free(&w->src_at);
+  wasp_free(&w->dst_at);
+  wasp_free(&w->d);
+  wasp_free(&w->rs);
+  wasp_free(&w->rt);
+  wasp_free(&w->ra);
+  wasp_free(&w->rb);
+  wasp_free(&w->f);
+}
+
+/* Pixel maps and the difference; *fallback = 1 (solve the full problem)
+ * when a pixel is listed twice on one side. */
+static wasp_status build(diff_work *w, long ns, const long *src, const double *a, long nt,
+                         const long *dst, const double *b, double ratio, int *fallback)
+{
+  const long P = w->npix;
+  *fallback = 0;
+  WASP_TRY(wasp_malloc(sizeof(long) * (size_t)P, &w->src_at));
+  WASP_TRY(wasp_malloc(sizeof(long) * (size_t)P, &w->dst_at));
+  WASP_TRY(wasp_calloc((size_t)P, sizeof(double), &w->d));
+  WASP_TRY(wasp_malloc(sizeof(double) * (size_t)P, &w->f));
+  for (long x = 0; x < P; x++) w->src_at[x] = w->dst_at[x] = -1;
+  for (long i = 0; i < ns; i++) {
+    if (src[i] < 0 || src[i] >= P || w->src_at[src[i]] >= 0) {
+      *fallback = 2;
+      return WASP_OK;
+    }
+    w->src_at[src[i]] = i;
+    w->d[src[i]] += a[i];
+  }
+  for (long j = 0; j < nt; j++) {
+    if (dst[j] < 0 || dst[j] >= P || w->dst_at[dst[j]] >= 0) {
+      *fallback = 2;
+      return WASP_OK;
+    }
+    w->dst_at[dst[j]] = j;
+    w->d[dst[j]] -= ratio * b[j];
+  }
+  long np = 0, nn = 0;
+  for (long x = 0; x < P; x++) np += w->d[x] > 0, nn += w->d[x] < 0;
+  WASP_TRY(wasp_malloc(sizeof(long) * (size_t)(np + 1), &w->rs));
+  WASP_TRY(wasp_malloc(sizeof(long) * (size_t)(nn + 1), &w->rt));
+  WASP_TRY(wasp_malloc(sizeof(double) * (size_t)(np + 1), &w->ra));
+  WASP_TRY(wasp_malloc(sizeof(double) * (size_t)(nn + 1), &w->rb));
+  long double tp = 0, tn = 0;
+  w->nrs = w->nrt = 0;
+  for (long x = 0; x < P; x++) {
+    if (w->d[x] > 0) {
+      w->rs[w->nrs] = x;
+      w->ra[w->nrs++] = w->d[x];
+      tp += w->d[x];
+    } else if (w->d[x] < 0) {
+      w->rt[w->nrt] = x;
+      w->rb[w->nrt++] = -w->d[x];
+      tn -= w->d[x];
+    }
+  }
+  /* The parts balance up to rounding of a - ratio b; make them balance
+   * exactly (a relative change of ~1e-16 of the total mass). */
+  if (w->nrs > 0 && w->nrt > 0)
+    for (long l = 0; l < w->nrt; l++) w->rb[l] *= (double)(tp / tn);
+  return WASP_OK;
+}
+
+/* f per pixel from the reduced potentials (see the top of the file). */
+static void extend_potential(diff_work *w, const wasp_cost *cost, const double *u, const double *v)
+{
+  for (long x = 0; x < w->npix; x++) w->f[x] = 0.0;
+  if (!u || !v) return; /* nothing to move: a = b up to rounding, f = 0 */
+  for (long k = 0; k < w->nrs; k++) w->f[w->rs[k]] = u[k];
+  for (long l = 0; l < w->nrt; l++) w->f[w->rt[l]] = -v[l];
+  for (long x = 0; x < w->npix; x++) {
+    if (w->d[x] != 0 || (w->src_at[x] < 0 && w->dst_at[x] < 0)) continue;
+    double best = INFINITY;
+    for (long l = 0; l < w->nrt; l++) best = fmin(best, wasp_cost_eval(cost, x, w->rt[l]) - v[l]);
+    w->f[x] = best;
+  }
+}
+
+static long zero_pixels(const diff_work *w)
+{
+  long z = 0;
+  for (long x = 0; x < w->npix; x++) z += w->d[x] == 0 && (w->src_at[x] >= 0 || w->dst_at[x] >= 0);
+  return z;
+}
+
+/* The certificate of the full problem from the plan and potentials in ot. */
+static wasp_status certify(wasp_ot *ot, const wasp_cost *cost, long ns, const long *src,
+                           const double *a, long nt, const long *dst, const double *b, double ratio,
+                           double sa, wasp_ot_result *res)
+{
+  ot->cost = cost;
+  ot->ns = ns;
+  ot->nt = nt;
+  ot->src = src;
+  ot->dst = dst;
+  ot->nodes = (int)(ns + nt + 1);
+  ot->mass_a = sa;
+  ot->cbound = wasp_cost_bound(cost);
+  ot->big_m = ot->cbound > 0 ? ot->cbound : 1.0;
+  res->mass = sa;
+  res->cost_scale = ot->big_m;
+  ot_plan_certificate(ot, a, b, ratio, res);
+  /* every one of the ns*nt reduced costs, by the grid pricer */
+  for (long i = 0; i < ns; i++) ot->pi[i] = ot->u[i];
+  for (long j = 0; j < nt; j++) ot->pi[ns + j] = -ot->v[j];
+  ot_grid_pricer_destroy(&ot->grid);
+  WASP_TRY(ot_grid_pricer_create(cost, ns, src, nt, dst, &ot->grid));
+  long added = 0;
+  const double t0 = wasp_wtime();
+  WASP_TRY(ot_grid_price(ot, ot->grid, 1e-13 * ot->big_m, 0, &res->min_reduced_cost, &added));
+  if (getenv("WASP_OT_DEBUG"))
+    fprintf(stderr, "difference: certificate pricing %.3f s\n", wasp_wtime() - t0);
+  return ot_verdict(ot, 0, res);
+}
+
+wasp_status ot_solve_difference(wasp_ot *ot, const wasp_cost *cost, long ns, const long *src,
+                                const double *a, long nt, const long *dst, const double *b,
+                                wasp_ot_result *res, int *fallback)
+{
+  const double t0 = wasp_wtime();
+  int ny, nx;
+  double sa, sb;
+  memset(res, 0, sizeof *res);
+  ot->nnz = 0;
+  WASP_TRY(ot_check_masses(ns, a, nt, b, &sa, &sb));
+  if (ns + nt + 1 > 2000000000L)
+    return wasp_fail(WASP_ERR_ARG, "%ld + %ld sites exceed the solver's node limit", ns, nt);
+  wasp_cost_grid(cost, &ny, &nx, NULL, NULL);
+  const double ratio = sa / sb;
+  diff_work w = {.npix = (long)ny * nx};
+  wasp_status s = build(&w, ns, src, a, nt, dst, b, ratio, fallback);
+  if (!s && *fallback == 2 && getenv("WASP_OT_DEBUG"))
+    fprintf(stderr, "difference: a pixel is listed twice; solving the full problem instead\n");
+  const long nzero = !s && !*fallback ? zero_pixels(&w) : 0;
+  if ((double)nzero * (double)w.nrt > ZERO_PIXEL_BUDGET) *fallback = 1;
+  if (!s && *fallback != 2 && getenv("WASP_OT_DEBUG"))
+    fprintf(stderr, "difference: %ld + %ld reduced sites, %ld pixels with a = b%s\n", w.nrs, w.nrt,
+            nzero, *fallback ? "; solving the full problem instead" : "");
+  if (s || *fallback) {
+    work_free(&w);
+    return s;
+  }
+
+  /* The reduced problem, on its own solver (it never reduces again). */
+  wasp_ot_result rres;
+  memset(&rres, 0, sizeof rres);
+  if (!ot->diff) s = wasp_ot_create(&ot->opt, &ot->diff);
+  if (!s) ot->diff->reduced = true;
+  if (!s && w.nrs > 0 && w.nrt > 0) {
+    s = wasp_ot_solve(ot->diff, cost, w.nrs, w.rs, w.ra, w.nrt, w.rt, w.rb, &rres);
+    if (s == WASP_ERR_NUMERIC) *res = rres; /* not certified: report why */
+  }
+  const double *u_r = NULL, *v_r = NULL;
+  if (!s && w.nrs > 0 && w.nrt > 0) wasp_ot_potentials(ot->diff, &u_r, &v_r);
+  if (!s) extend_potential(&w, cost, u_r, v_r);
+
+  /* The full plan: the diagonal, then the reduced plan in caller indices. */
+  if (!s) s = ot_reserve(ot, ns + nt + 1, nt);
+  if (!s) {
+    long double value = 0;
+    for (long x = 0; x < w.npix; x++) {
+      const long i = w.src_at[x], j = w.dst_at[x];
+      if (i < 0 || j < 0) continue;
+      ot->plan_i[ot->nnz] = i;
+      ot->plan_j[ot->nnz] = j;
+      ot->plan_m[ot->nnz++] = fmin(a[i], ratio * b[j]);
+    }
+    long nnz = 0;
+    const long *pi = NULL, *pj = NULL;
+    const double *pm = NULL;
+    if (w.nrs > 0 && w.nrt > 0) wasp_ot_plan(ot->diff, &nnz, &pi, &pj, &pm);
+    for (long e = 0; e < nnz; e++) {
+      const long i = w.src_at[w.rs[pi[e]]], j = w.dst_at[w.rt[pj[e]]];
+      ot->plan_i[ot->nnz] = i;
+      ot->plan_j[ot->nnz] = j;
+      ot->plan_m[ot->nnz++] = pm[e];
+      value += (long double)pm[e] * wasp_cost_eval(cost, src[i], dst[j]);
+    }
+    for (long i = 0; i < ns; i++) ot->u[i] = w.f[src[i]];
+    for (long j = 0; j < nt; j++) ot->v[j] = -w.f[dst[j]];
+    res->value = (double)value;
+    res->iterations = rres.iterations;
+    s = certify(ot, cost, ns, src, a, nt, dst, b, ratio, sa, res);
+  }
+  work_free(&w);
+  res->seconds = wasp_wtime() - t0;
+  return s;
+}
