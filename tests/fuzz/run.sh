@@ -35,17 +35,17 @@ for parser in csv mrc opts; do
   # shellcheck disable=SC2086
   clang "${flags[@]}" "$src/tests/fuzz/fuzz_$parser.c" "$dir/lib/libwasp_io.a" "$dir/lib/libwasp_core.a" \
     $deps -lm -o "$exe"
-  regress=("$src/tests/fuzz/regress/$parser"/*)
-  if [ -e "${regress[0]}" ]; then
-    "$exe" "${regress[@]}" >"$dir/regress-$parser.log" 2>&1 ||
-      { echo "FAIL $parser: a past crash is back"; tail -30 "$dir/regress-$parser.log"; status=1; continue; }
-  fi
-  mkdir -p "$dir/corpus-$parser"
   # PETSc's options-file parser leaks its line buffer on some malformed
   # files (PetscOptionsInsertFile, PETSc 3.18) and MPI_Init keeps its
   # allocations: not our code, so leak checks stay on for csv and mrc only.
   leaks=1
   [ "$parser" = opts ] && leaks=0
+  regress=("$src/tests/fuzz/regress/$parser"/*)
+  if [ -e "${regress[0]}" ]; then
+    ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=$leaks" "$exe" "${regress[@]}" >"$dir/regress-$parser.log" 2>&1 ||
+      { echo "FAIL $parser: a past crash is back"; tail -30 "$dir/regress-$parser.log"; status=1; continue; }
+  fi
+  mkdir -p "$dir/corpus-$parser"
   if ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=$leaks" "$exe" "$dir/corpus-$parser" "$src/tests/fuzz/seeds/$parser" -max_total_time="$seconds" -timeout=10 \
       -rss_limit_mb=2048 -max_len=4096 -artifact_prefix="$dir/crash-$parser-" >"$dir/fuzz-$parser.log" 2>&1; then
     echo "ok   $parser: $(grep -E '^#[0-9]+.*(DONE|pulse|NEW)' "$dir/fuzz-$parser.log" | tail -1)"
