@@ -39,7 +39,6 @@ typedef struct {
   double *d;             /* a - ratio b per pixel */
   long *rs, *rt;         /* reduced sites */
   double *ra, *rb;       /* reduced masses */
-  long *rsrc_pix, *rdst_pix;
   long nrs, nrt;
   double *f;             /* the full potential per pixel */
 } diff_work;

@@ -439,7 +439,7 @@ static void pivot(wasp_ot *ot, long arc, double rc)
 }
 
 wasp_status ot_check_masses(long ns, const double *a, long nt, const double *b, double *sa,
-                                double *sb)
+                            double *sb)
 {
   long double ta = 0, tb = 0;
   if (ns <= 0 || nt <= 0)
