@@ -29,6 +29,7 @@ typedef struct {
   const double *X, *Y;
   double p;
   double lambda;    /* > 0: dummy sites (WASP_SITE_DUMMY) cost lambda */
+  double cap;       /* > 0: real moves cost at most cap (flat/TV: 2 lambda) */
 } geom;
 
 static double hand_distance(const geom *g, long s, long t)
@@ -53,7 +54,8 @@ static double hand_distance(const geom *g, long s, long t)
 static double hand_cost(const geom *g, long s, long t)
 {
   if (s == WASP_SITE_DUMMY || t == WASP_SITE_DUMMY) return s == t ? 0.0 : g->lambda;
-  return pow(hand_distance(g, s, t), g->p);
+  double c = pow(hand_distance(g, s, t), g->p);
+  return g->cap > 0.0 && c > g->cap ? g->cap : c;
 }
 
 static wasp_cost *geom_cost(const geom *g)
@@ -65,6 +67,7 @@ static wasp_cost *geom_cost(const geom *g)
   ck_assert_msg(st == WASP_OK && c, "creating the cost model failed: %d %s", (int)st,
                 wasp_last_error());
   if (g->lambda > 0.0) ck_assert_int_eq(wasp_cost_set_dummy(c, g->lambda), WASP_OK);
+  if (g->cap > 0.0) ck_assert_int_eq(wasp_cost_set_cap(c, g->cap), WASP_OK);
   return c;
 }
 
@@ -1100,6 +1103,59 @@ START_TEST(w1_difference_vs_glpk)
 }
 END_TEST
 
+/* The flat metric and TV on grids (dummy site at lambda, moves capped at
+ * 2 lambda) also go through a - b: equal totals with pixels where the
+ * measures agree exactly (the dummy then drops out), and unequal totals
+ * (the dummy keeps the difference of the totals), each against GLPK. */
+START_TEST(flat_difference_vs_glpk)
+{
+#ifndef WASP_HAVE_GLPK
+  printf("flat_difference_vs_glpk skipped: GLPK not found\n");
+#else
+  wasp_ot *ot = new_solver();
+  uint64_t rng = 0xf1a7;
+  char what[200];
+  const double lambdas[] = {0.15, 1.0, 2.5};
+  for (int q = 0; q < 3; q++)
+    for (int torus = 0; torus < 2; torus++)
+      for (int mode = 0; mode < 2; mode++) { /* equal totals / A = 1.5 B */
+        const int ny = 9, nx = 7;
+        const long n = (long)ny * nx;
+        geom g = {.cloud = 0, .ny = ny, .nx = nx, .h = 1.0 / nx, .torus = torus, .p = 1.0,
+                  .lambda = lambdas[q], .cap = 2.0 * lambdas[q]};
+        problem pr;
+        problem_alloc(&pr, n + 1, n + 1);
+        long k = 0;
+        for (long x = 0; x < n; x++)
+          if (unit_uniform(&rng) < 0.9) {
+            pr.src[k] = pr.dst[k] = x;
+            pr.a[k] = pr.b[k] = (double)(1 + (long)(31 * unit_uniform(&rng))) / 32.0;
+            k++;
+          }
+        /* move some mass (dyadic, so totals stay exact), then unbalance */
+        for (int m = 0; m < 6; m++) {
+          long u = (long)(unit_uniform(&rng) * (double)k), v = (long)(unit_uniform(&rng) * (double)k);
+          double t = pr.b[u] / 2;
+          pr.b[u] -= t;
+          pr.b[v] += t;
+        }
+        if (mode == 1)
+          for (long j = 0; j < k; j++) pr.b[j] /= 1.5;
+        double A = sum(k, pr.a), B = sum(k, pr.b);
+        pr.src[k] = WASP_SITE_DUMMY, pr.a[k] = B; /* the flat construction */
+        pr.dst[k] = WASP_SITE_DUMMY, pr.b[k] = A;
+        pr.ns = pr.nt = k + 1;
+        snprintf(what, sizeof what, "flat difference lambda %g torus=%d mode %d (%ld sites)",
+                 g.lambda, torus, mode, k);
+        double want = reference(&g, &pr, what);
+        expect_value(solve_checked(ot, &g, &pr, what), want, VALUE_RTOL, what);
+        problem_free(&pr);
+      }
+  wasp_ot_destroy(&ot);
+#endif
+}
+END_TEST
+
 START_TEST(degenerate_vs_glpk)
 {
 #ifndef WASP_HAVE_GLPK
@@ -1446,6 +1502,7 @@ int main(void)
   tcase_add_test(tc, random_grid_vs_glpk);
   tcase_add_test(tc, degenerate_vs_glpk);
   tcase_add_test(tc, w1_difference_vs_glpk);
+  tcase_add_test(tc, flat_difference_vs_glpk);
   tcase_add_test(tc, random_cloud_vs_glpk);
   tcase_add_test(tc, dummy_sites_vs_glpk);
   tcase_add_test(tc, unequal_totals);
