@@ -1039,6 +1039,20 @@ END_TEST
 
 /* Equal masses on equally many pixels (an assignment problem) and integer
  * costs (h = 1, p = 2): massively degenerate. */
+/* The same dyadic masses (1..denom-1)/denom on both sides of each pixel
+ * kept with probability q, so totals are exact sums: returns the count. */
+static long dyadic_equal_sites(uint64_t *rng, long n, double q, int denom, problem *pr)
+{
+  long k = 0;
+  for (long x = 0; x < n; x++)
+    if (unit_uniform(rng) < q) {
+      pr->src[k] = pr->dst[k] = x;
+      pr->a[k] = pr->b[k] = (double)(1 + (long)((denom - 1) * unit_uniform(rng))) / denom;
+      k++;
+    }
+  return k;
+}
+
 /* W1 on grids is solved through a - b (src/ot/difference.c): pixels where
  * the two measures agree exactly (dyadic masses, so the totals are exact and
  * nothing is rescaled), pixels held by one side only, identical measures,
@@ -1063,13 +1077,7 @@ START_TEST(w1_difference_vs_glpk)
         /* a: dyadic masses on most pixels; b: a copy with the masses of a
          * random window permuted (kind 0), identical (kind 1), or a copy
          * with one source pixel split in two list entries (kind 2) */
-        long k = 0;
-        for (long x = 0; x < n; x++)
-          if (unit_uniform(&rng) < 0.85) {
-            pr.src[k] = pr.dst[k] = x;
-            pr.a[k] = pr.b[k] = (double)(1 + (long)(63 * unit_uniform(&rng))) / 64.0;
-            k++;
-          }
+        long k = dyadic_equal_sites(&rng, n, 0.85, 64, &pr);
         pr.ns = pr.nt = k;
         if (kind == 0) {
           const long w0 = (long)(unit_uniform(&rng) * (double)k / 2), w1 = w0 + k / 3;
@@ -1125,13 +1133,7 @@ START_TEST(flat_difference_vs_glpk)
                   .lambda = lambdas[q], .cap = 2.0 * lambdas[q]};
         problem pr;
         problem_alloc(&pr, n + 1, n + 1);
-        long k = 0;
-        for (long x = 0; x < n; x++)
-          if (unit_uniform(&rng) < 0.9) {
-            pr.src[k] = pr.dst[k] = x;
-            pr.a[k] = pr.b[k] = (double)(1 + (long)(31 * unit_uniform(&rng))) / 32.0;
-            k++;
-          }
+        long k = dyadic_equal_sites(&rng, n, 0.9, 32, &pr);
         /* move some mass (dyadic, so totals stay exact), then unbalance */
         for (int m = 0; m < 6; m++) {
           long u = (long)(unit_uniform(&rng) * (double)k), v = (long)(unit_uniform(&rng) * (double)k);
