@@ -67,8 +67,10 @@ static void work_free(diff_work *w)
   wasp_free(&w->f);
 }
 
-/* Pixel maps and the difference; *fallback = 1 (solve the full problem)
- * when a pixel is listed twice on one side. */
+/* Slot maps and the difference; *fallback = 2 (solve the full problem)
+ * when a site is listed twice on one side or is not a pixel or the dummy.
+ * (The caller sets 1 when the a = b slots would cost too much to extend f
+ * to.) */
 static wasp_status build(diff_work *w, long ns, const long *src, const double *a, long nt,
                          const long *dst, const double *b, double ratio, int *fallback)
 {

@@ -69,8 +69,9 @@ wasp_status ot_check_masses(long ns, const double *a, long nt, const double *b, 
 void ot_plan_certificate(struct wasp_ot *ot, const double *a, const double *b, double ratio,
                          wasp_ot_result *res);
 wasp_status ot_verdict(const struct wasp_ot *ot, long long artificial, wasp_ot_result *res);
-/* difference.c: W1 on grids through the difference of the measures; sets
- * *fallback (and does nothing else) when the full problem must be solved. */
+/* difference.c: W1, flat and TV on grids through the difference of the
+ * measures; sets *fallback (and returns no answer) when the full problem
+ * must be solved instead. */
 bool ot_difference_applies(const struct wasp_ot *ot, const wasp_cost *cost);
 wasp_status ot_solve_difference(struct wasp_ot *ot, const wasp_cost *cost, long ns, const long *src,
                                 const double *a, long nt, const long *dst, const double *b,
