@@ -9,7 +9,9 @@
  * refined greedily (cheapest fine pairs first) gives a feasible starting
  * tree: the fine solve then needs 1.5-4x fewer pivots than from the big-M
  * basis.  Both only steer the search: the fine problem is still solved and
- * certified on all arcs, so the seed can never change the answer. */
+ * certified on all arcs, so the seed can never change the answer.  The
+ * dummy site of the unbalanced metrics (flat, TV) is a block of its own:
+ * the coarse problem keeps it, at the same price and cap. */
 #include "ot_tree.h"
 
 #include <math.h>
@@ -25,40 +27,51 @@ typedef struct {
   long n;
 } coarse_side;
 
-/* Sum the fine masses of one side into 2x2 blocks of the coarse grid. */
+/* The coarse block of a fine site; the dummy site of the unbalanced
+ * metrics (flat, TV) is a block of its own, number nc. */
+static long block_of(long site, int nx, int cx, long nc)
+{
+  if (site == WASP_SITE_DUMMY) return nc;
+  return (site / nx / 2) * cx + site % nx / 2;
+}
+
+/* Sum the fine masses of one side into 2x2 blocks of the coarse grid; a
+ * dummy site stays a dummy, listed last (the cost model wants a dummy
+ * target last). */
 static wasp_status coarsen(long n, const long *sites, const double *mass, int nx, int cx,
                            long ncoarse, double *acc, coarse_side *out)
 {
-  memset(acc, 0, sizeof(double) * (size_t)ncoarse);
-  for (long k = 0; k < n; k++) {
-    long y = sites[k] / nx, x = sites[k] % nx;
-    acc[(y / 2) * cx + x / 2] += mass[k];
-  }
+  memset(acc, 0, sizeof(double) * (size_t)(ncoarse + 1));
+  for (long k = 0; k < n; k++) acc[block_of(sites[k], nx, cx, ncoarse)] += mass[k];
   out->n = 0;
-  WASP_TRY(wasp_malloc(sizeof(long) * (size_t)ncoarse, &out->site));
-  WASP_TRY(wasp_malloc(sizeof(double) * (size_t)ncoarse, &out->mass));
-  for (long c = 0; c < ncoarse; c++)
+  WASP_TRY(wasp_malloc(sizeof(long) * (size_t)(ncoarse + 1), &out->site));
+  WASP_TRY(wasp_malloc(sizeof(double) * (size_t)(ncoarse + 1), &out->mass));
+  for (long c = 0; c <= ncoarse; c++)
     if (acc[c] > 0) {
-      out->site[out->n] = c;
+      out->site[out->n] = c < ncoarse ? c : WASP_SITE_DUMMY;
       out->mass[out->n++] = acc[c];
     }
   return WASP_OK;
 }
 
-/* Chains of the sites lying in each coarse block, in increasing order. */
+/* Chains of the sites lying in each coarse block (the dummy's is block
+ * nc), in increasing order. */
 static wasp_status group_by_block(long n, const long *sites, int nx, int cx, long nc,
                                   long **first, long **next)
 {
-  WASP_TRY(wasp_malloc(sizeof(long) * (size_t)nc, first));
+  WASP_TRY(wasp_malloc(sizeof(long) * (size_t)(nc + 1), first));
   WASP_TRY(wasp_malloc(sizeof(long) * (size_t)(n > 0 ? n : 1), next));
-  for (long c = 0; c < nc; c++) (*first)[c] = -1;
+  for (long c = 0; c <= nc; c++) (*first)[c] = -1;
   for (long k = n - 1; k >= 0; k--) {
-    long y = sites[k] / nx, x = sites[k] % nx, c = (y / 2) * cx + x / 2;
+    long c = block_of(sites[k], nx, cx, nc);
     (*next)[k] = (*first)[c];
     (*first)[c] = k;
   }
   return WASP_OK;
 }
+
+/* The block number of a coarse site (block_of for the coarse grid). */
+static long coarse_block(long csite, long nc) { return csite == WASP_SITE_DUMMY ? nc : csite; }
 
 static int find(int *uf, int v)
 {
@@ -70,7 +83,7 @@ static int find(int *uf, int v)
  * between the fine sites of its two blocks, north-west-corner style, taking
  * only pairs that join two different components (so the arcs form a
  * forest); the tree is then shaped on that forest (warm.c). */
-static wasp_status warm_start(wasp_ot *ot, const coarse_side *cs, const coarse_side *ct, const long *sfirst,
+static wasp_status warm_start(wasp_ot *ot, long nc, const coarse_side *cs, const coarse_side *ct, const long *sfirst,
                               const long *snext, const long *tfirst, const long *tnext)
 {
   const long ns = ot->ns, n = ns + ot->nt;
@@ -96,8 +109,8 @@ static wasp_status warm_start(wasp_ot *ot, const coarse_side *cs, const coarse_s
       long pi_[16], pj_[16];
       double pc[16];
       int np = 0;
-      for (long i = sfirst[cs->site[pi[e]]]; i >= 0 && np < 16; i = snext[i])
-        for (long j = tfirst[ct->site[pj[e]]]; j >= 0 && np < 16; j = tnext[j]) {
+      for (long i = sfirst[coarse_block(cs->site[pi[e]], nc)]; i >= 0 && np < 16; i = snext[i])
+        for (long j = tfirst[coarse_block(ct->site[pj[e]], nc)]; j >= 0 && np < 16; j = tnext[j]) {
           double c = wasp_cost_eval(ot->cost, ot->src[i], ot->dst[j]);
           int k = np++;
           while (k > 0 && pc[k - 1] > c) {
@@ -136,7 +149,6 @@ bool ot_multiscale_applies(const wasp_ot *ot)
   double h;
   bool torus;
   if (!wasp_cost_grid(ot->cost, &ny, &nx, &h, &torus)) return false;
-  if (wasp_cost_dummy_price(ot->cost) > 0) return false;
   /* An odd periodic axis has no 2x2 coarsening with the same period. */
   if (torus && (ny % 2 || nx % 2)) return false;
   return (double)ot->ns * (double)ot->nt >= MULTISCALE_MIN_ARCS && ny >= 4 && nx >= 4;
@@ -154,11 +166,12 @@ wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, lo
   double *acc = NULL;
   wasp_cost *ccost = NULL;
   long *first = NULL, *next = NULL;
-  wasp_status s = wasp_malloc(sizeof(double) * (size_t)nc, &acc);
+  wasp_status s = wasp_malloc(sizeof(double) * (size_t)(nc + 1), &acc);
   if (!s) s = coarsen(ot->ns, ot->src, a, nx, cx, nc, acc, &cs);
   if (!s) s = coarsen(ot->nt, ot->dst, b, nx, cx, nc, acc, &ct);
   if (!s) s = wasp_cost_create_grid(cy, cx, 2 * h, torus, wasp_cost_exponent(ot->cost), &ccost);
   if (!s && wasp_cost_cap(ot->cost) > 0) s = wasp_cost_set_cap(ccost, wasp_cost_cap(ot->cost));
+  if (!s && wasp_cost_dummy_price(ot->cost) > 0) s = wasp_cost_set_dummy(ccost, wasp_cost_dummy_price(ot->cost));
   if (!s && !ot->coarse) s = wasp_ot_create(&ot->opt, &ot->coarse);
   wasp_ot_result cres;
   if (!s) s = wasp_ot_solve(ot->coarse, ccost, cs.n, cs.site, cs.mass, ct.n, ct.site, ct.mass, &cres);
@@ -174,7 +187,7 @@ wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, lo
     const double *pm;
     wasp_ot_plan(ot->coarse, &nnz, &pi, &pj, &pm);
     for (long e = 0; !s && e < nnz; e++) {
-      long S = cs.site[pi[e]], T = ct.site[pj[e]];
+      long S = coarse_block(cs.site[pi[e]], nc), T = coarse_block(ct.site[pj[e]], nc);
       for (long i = sfirst[S]; !s && i >= 0; i = snext[i])
         for (long j = first[T]; !s && j >= 0; j = next[j]) {
           s = ot_add_candidate(ot, i, j, wasp_cost_eval(ot->cost, ot->src[i], ot->dst[j]));
@@ -186,7 +199,7 @@ wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, lo
    * torus this once slowed random and noisy signed images; with the short
    * pivot blocks a warm start gets (simplex.c) it is 1.3-3.4x faster on
    * every bench problem at 128 px. */
-  if (!s) s = warm_start(ot, &cs, &ct, sfirst, snext, first, next);
+  if (!s) s = warm_start(ot, nc, &cs, &ct, sfirst, snext, first, next);
   wasp_free(&sfirst);
   wasp_free(&snext);
   wasp_free(&first);

@@ -26,6 +26,7 @@ struct ot_sep {
   double s;           /* h^2 */
   bool torus;
   double *G, *line_g, *line_f, *z;
+  double *H, *Gv;     /* the envelope's stack: g + s q^2, and g */
   double *inv;        /* inv[d] = 1 / (2 h^2 d): the cut without a division */
   int *AX, *line_a, *v;
 };
@@ -38,6 +39,8 @@ void ot_sep_destroy(ot_sep **sp)
   wasp_free(&s->line_g);
   wasp_free(&s->line_f);
   wasp_free(&s->z);
+  wasp_free(&s->H);
+  wasp_free(&s->Gv);
   wasp_free(&s->inv);
   wasp_free(&s->AX);
   wasp_free(&s->line_a);
@@ -62,6 +65,8 @@ wasp_status ot_sep_create(int ny, int nx, double h, bool torus, ot_sep **sp)
   if (!st) st = wasp_malloc(sizeof(int) * m, &s->line_a);
   if (!st) st = wasp_malloc(sizeof(int) * 3 * m, &s->v);
   if (!st) st = wasp_malloc(sizeof(double) * (3 * m + 1), &s->z);
+  if (!st) st = wasp_malloc(sizeof(double) * (3 * m + 1), &s->H);
+  if (!st) st = wasp_malloc(sizeof(double) * (3 * m + 1), &s->Gv);
   if (!st) st = wasp_malloc(sizeof(double) * (3 * m + 1), &s->inv);
   if (st) {
     ot_sep_destroy(&s);
@@ -73,30 +78,34 @@ wasp_status ot_sep_create(int ny, int nx, double h, bool torus, ot_sep **sp)
 }
 
 /* f[p] = min_q s (p - q)^2 + g[q mod n] for p in [0, n), over the finite
- * g[q]; arg[p] = that q mod n (-1 and f = +inf when no g is finite). */
+ * g[q]; arg[p] = that q mod n (-1 and f = +inf when no g is finite).  The
+ * stack keeps each parabola's position v, value at 0 (H = g + s q^2) and
+ * g, so testing the top against a new parabola is one subtraction and one
+ * multiplication by a tabled 1 / (2 s (q - r)), with no reloads. */
 static void envelope(const ot_sep *S, int n, const double *g, double *f, int *arg)
 {
-  const double s = S->s;
+  const double s = S->s, *inv = S->inv;
   int *v = S->v, k = -1;
-  double *z = S->z;
+  double *z = S->z, *H = S->H, *Gv = S->Gv;
   /* On a wrapped axis only copies within n/2 of [0, n) can be nearest. */
   const int q0 = S->torus ? -(n / 2) : 0, q1 = S->torus ? n + n / 2 : n;
   for (int q = q0; q < q1; q++) {
     const int qm = q < 0 ? q + n : q >= n ? q - n : q;
-    if (!(g[qm] < INFINITY)) continue;
-    const double hq = g[qm] + s * (double)q * q;
+    const double gq = g[qm];
+    if (!(gq < INFINITY)) continue;
+    const double hq = gq + s * (double)q * q;
     double cut = -INFINITY;
     while (k >= 0) {
-      const int r = v[k], rm = r < 0 ? r + n : r >= n ? r - n : r;
-      cut = (hq - (g[rm] + s * (double)r * r)) * S->inv[q - r];
+      cut = (hq - H[k]) * inv[q - v[k]];
       if (cut > z[k]) break;
       k--;
       cut = -INFINITY;
     }
     k++;
     v[k] = q;
+    H[k] = hq;
+    Gv[k] = gq;
     z[k] = cut;
-    z[k + 1] = INFINITY;
   }
   if (k < 0) {
     for (int p = 0; p < n; p++) {
@@ -105,11 +114,12 @@ static void envelope(const ot_sep *S, int n, const double *g, double *f, int *ar
     }
     return;
   }
+  z[k + 1] = INFINITY;
   for (int p = 0, j = 0; p < n; p++) {
     while (z[j + 1] < p) j++;
-    const int q = v[j], qm = q < 0 ? q + n : q >= n ? q - n : q;
-    f[p] = s * (double)(p - q) * (p - q) + g[qm];
-    arg[p] = qm;
+    const int q = v[j];
+    f[p] = s * (double)(p - q) * (p - q) + Gv[j];
+    arg[p] = q < 0 ? q + n : q >= n ? q - n : q;
   }
 }
 

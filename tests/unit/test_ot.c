@@ -1158,6 +1158,71 @@ START_TEST(flat_difference_vs_glpk)
 }
 END_TEST
 
+/* Flat and TV with unequal totals keep the dummy site in the reduced
+ * problem, which the multiscale seed now coarsens as a block of its own.
+ * Against the same sites as a point cloud (no difference, no coarse level,
+ * dense pricing), 32 x 32 so that the reduced problem is past the
+ * multiscale threshold; the torus (no cloud has its metric) rests on the
+ * certificate, re-checked over all pairs by solve_checked.  Kind 2 lists a
+ * pixel twice, which sends the solve to the full problem (both dummies). */
+START_TEST(flat_multiscale_equals_cloud)
+{
+  wasp_ot *ot = new_solver();
+  uint64_t rng = 0xd0d0;
+  char what[160];
+  const int n = 32;
+  const long N = (long)n * n;
+  double *X = malloc(sizeof(double) * 2 * N);
+  for (long k = 0; k < N; k++) {
+    X[2 * k] = (double)(k / n) / n;
+    X[2 * k + 1] = (double)(k % n) / n;
+  }
+  /* (lambda, |b| / |a|): TV and flat, the dummy on either side */
+  const double lambdas[] = {0.1, 1.0}, ratios[] = {0.6, 1.7};
+  static const char *kinds[] = {"blobs", "random", "duplicate"};
+  for (int kind = 0; kind < 3; kind++)
+    for (int q = 0; q < 2; q++) {
+      problem pr;
+      problem_alloc(&pr, N + 2, N + 1);
+      for (long k = 0; k < N; k++) {
+        const double y = (double)(k / n) / n, x = (double)(k % n) / n;
+        pr.src[k] = pr.dst[k] = k;
+        pr.a[k] = kind ? 0.01 + unit_uniform(&rng)
+                       : 1e-3 + exp(-40 * ((y - 0.3) * (y - 0.3) + (x - 0.3) * (x - 0.3)));
+        pr.b[k] = kind ? 0.01 + unit_uniform(&rng)
+                       : 1e-3 + exp(-60 * ((y - 0.6) * (y - 0.6) + (x - 0.7) * (x - 0.7)));
+      }
+      long ns = N;
+      if (kind == 2) { /* pixel 17 twice, its mass split */
+        pr.src[ns] = 17;
+        pr.a[17] /= 2;
+        pr.a[ns++] = pr.a[17];
+      }
+      const double A = sum(ns, pr.a), B0 = sum(N, pr.b);
+      for (long k = 0; k < N; k++) pr.b[k] *= ratios[q] * A / B0;
+      const double B = sum(N, pr.b);
+      pr.src[ns] = WASP_SITE_DUMMY, pr.a[ns] = B; /* the flat construction */
+      pr.dst[N] = WASP_SITE_DUMMY, pr.b[N] = A;
+      pr.ns = ns + 1;
+      geom grid = {.cloud = 0, .ny = n, .nx = n, .h = 1.0 / n, .torus = 0, .p = 1.0,
+                   .lambda = lambdas[q], .cap = 2.0 * lambdas[q]};
+      geom cloud = {.cloud = 1, .dim = 2, .nX = (int)N, .X = X, .nY = (int)N, .Y = X, .p = 1.0,
+                    .lambda = lambdas[q], .cap = 2.0 * lambdas[q]};
+      snprintf(what, sizeof what, "%s %dx%d lambda %g |b|/|a| %g: grid (multiscale) vs cloud",
+               kinds[kind], n, n, grid.lambda, ratios[q]);
+      expect_value(solve_checked(ot, &grid, &pr, what), solve_checked(ot, &cloud, &pr, what),
+                   VALUE_RTOL, what);
+      grid.torus = 1;
+      snprintf(what, sizeof what, "%s %dx%d lambda %g |b|/|a| %g: torus (multiscale)",
+               kinds[kind], n, n, grid.lambda, ratios[q]);
+      solve_checked(ot, &grid, &pr, what);
+      problem_free(&pr);
+    }
+  free(X);
+  wasp_ot_destroy(&ot);
+}
+END_TEST
+
 START_TEST(degenerate_vs_glpk)
 {
 #ifndef WASP_HAVE_GLPK
@@ -1505,6 +1570,7 @@ int main(void)
   tcase_add_test(tc, degenerate_vs_glpk);
   tcase_add_test(tc, w1_difference_vs_glpk);
   tcase_add_test(tc, flat_difference_vs_glpk);
+  tcase_add_test(tc, flat_multiscale_equals_cloud);
   tcase_add_test(tc, random_cloud_vs_glpk);
   tcase_add_test(tc, dummy_sites_vs_glpk);
   tcase_add_test(tc, unequal_totals);
