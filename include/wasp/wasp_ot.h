@@ -21,6 +21,9 @@ typedef struct {
   double tol;         /* relative optimality tolerance (default 1e-9)        */
   long max_pivots;    /* 0 = no limit                                        */
   long block;         /* pricing block size in arcs; 0 = automatic           */
+  long lean_nodes;    /* grid levels with p = 2 exact pricing and at least this
+                         many nodes price "lean" (simplex.c); 0 = automatic,
+                         -1 = never.  Changes the path, never the optimum.   */
 } wasp_ot_options;
 
 typedef struct {

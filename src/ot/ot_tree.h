@@ -29,6 +29,8 @@ struct wasp_ot {
   long block, next_arc;
   long shifted;              /* potentials moved by tree updates (profiling) */
   bool warm;                 /* the tree came from a feasible warm start */
+  bool lean;                 /* lean pricing (simplex.c): each violated row's and
+                                column's best arc only, stale arcs dropped */
 
   int *parent, *thread, *rev_thread, *succ_num, *last_succ;
   signed char *dir;

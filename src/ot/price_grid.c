@@ -156,8 +156,9 @@ static wasp_status add_neighbourhood(wasp_ot *ot, ot_grid_pricer *g, long i, lon
 {
   const long site = ot->src[i];
   const int yj = (int)(ot->dst[j] / g->nx), xj = (int)(ot->dst[j] % g->nx);
-  for (int dy = -1; dy <= 1; dy++)
-    for (int dx = -1; dx <= 1; dx++) {
+  const int r = ot->lean ? 0 : 1; /* lean: the minimiser alone */
+  for (int dy = -r; dy <= r; dy++)
+    for (int dx = -r; dx <= r; dx++) {
       int y = yj + dy, x = xj + dx;
       if (g->torus) {
         y = (y + g->ny) % g->ny;

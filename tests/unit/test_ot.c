@@ -1521,6 +1521,62 @@ START_TEST(options_do_not_change_the_optimum)
 }
 END_TEST
 
+/* Lean pricing (simplex.c) normally starts at 256 x 256; forced on every
+ * level of small p = 2 problems it must reach the same optimum: plain grids
+ * against the same sites as a point cloud (no pricer, no coarse level),
+ * tori against the default path, each certificate re-checked over all
+ * pairs.  Blobs, dense random masses, and sparse supports. */
+START_TEST(lean_pricing_same_optimum)
+{
+  uint64_t rng = 0x1ea4;
+  char what[160];
+  wasp_ot_options opt;
+  wasp_ot_options_default(&opt);
+  opt.lean_nodes = 1;
+  wasp_ot *lean = NULL, *plain = new_solver();
+  ck_assert_int_eq(wasp_ot_create(&opt, &lean), WASP_OK);
+  const int dims[][2] = {{32, 32}, {20, 28}};
+  for (int d = 0; d < 2; d++)
+    for (int kind = 0; kind < 3; kind++) {
+      const int ny = dims[d][0], nx = dims[d][1];
+      const long N = (long)ny * nx;
+      double *X = malloc(sizeof(double) * 2 * (size_t)N);
+      problem pr;
+      problem_alloc(&pr, N, N);
+      long ns = 0, nt = 0;
+      for (long k = 0; k < N; k++) {
+        const double y = (double)(k / nx) / ny, x = (double)(k % nx) / nx;
+        X[2 * k] = (double)(k / nx) / nx;
+        X[2 * k + 1] = (double)(k % nx) / nx;
+        double a = 0.01 + unit_uniform(&rng), b = 0.01 + unit_uniform(&rng);
+        if (kind == 0) {
+          a = 1e-3 + exp(-30 * ((y - 0.3) * (y - 0.3) + (x - 0.25) * (x - 0.25)));
+          b = 1e-3 + exp(-50 * ((y - 0.65) * (y - 0.65) + (x - 0.8) * (x - 0.8)));
+        }
+        if (kind < 2 || unit_uniform(&rng) < 0.5) pr.src[ns] = k, pr.a[ns++] = a;
+        if (kind < 2 || unit_uniform(&rng) < 0.5) pr.dst[nt] = k, pr.b[nt++] = b;
+      }
+      pr.ns = ns;
+      pr.nt = nt;
+      balance(&pr);
+      static const char *kinds[] = {"blobs", "random", "sparse"};
+      geom grid = {.cloud = 0, .ny = ny, .nx = nx, .h = 1.0 / nx, .torus = 0, .p = 2.0};
+      geom cloud = {.cloud = 1, .dim = 2, .nX = (int)N, .X = X, .nY = (int)N, .Y = X, .p = 2.0};
+      snprintf(what, sizeof what, "lean %s %dx%d: grid vs cloud", kinds[kind], ny, nx);
+      expect_value(solve_checked(lean, &grid, &pr, what), solve_checked(plain, &cloud, &pr, what),
+                   VALUE_RTOL, what);
+      grid.torus = 1;
+      snprintf(what, sizeof what, "lean %s %dx%d: torus vs default pricing", kinds[kind], ny, nx);
+      expect_value(solve_checked(lean, &grid, &pr, what), solve_checked(plain, &grid, &pr, what),
+                   VALUE_RTOL, what);
+      problem_free(&pr);
+      free(X);
+    }
+  wasp_ot_destroy(&lean);
+  wasp_ot_destroy(&plain);
+}
+END_TEST
+
 /* One solver for problems of changing size gives the answers of fresh ones. */
 START_TEST(solver_reuse)
 {
@@ -1577,6 +1633,7 @@ int main(void)
   tcase_add_test(tc, bad_masses);
   tcase_add_test(tc, pivot_limit_is_not_silent);
   tcase_add_test(tc, options_do_not_change_the_optimum);
+  tcase_add_test(tc, lean_pricing_same_optimum);
   tcase_add_test(tc, solver_reuse);
   suite_add_tcase(s, tc);
   return unit_run(s);
