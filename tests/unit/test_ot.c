@@ -834,6 +834,26 @@ START_TEST(larger_problems_certified)
 }
 END_TEST
 
+/* The pixels of an ny x nx grid of spacing 1/nx as a 2-D point cloud:
+ * the same sites and costs without the grid structure (the tests' path
+ * with no pricer, no coarse level and no difference). */
+static double *grid_as_cloud(int ny, int nx)
+{
+  const long N = (long)ny * nx;
+  double *X = malloc(sizeof(double) * 2 * (size_t)N);
+  for (long k = 0; k < N; k++) {
+    X[2 * k] = (double)(k / nx) / nx;
+    X[2 * k + 1] = (double)(k % nx) / nx;
+  }
+  return X;
+}
+
+/* A Gaussian blob of width ~1/sqrt(w) at (cy, cx) on a floor of 1e-3. */
+static double blob(double y, double x, double cy, double cx, double w)
+{
+  return 1e-3 + exp(-w * ((y - cy) * (y - cy) + (x - cx) * (x - cx)));
+}
+
 /* The multiscale warm start (plain grids) against a path that has none:
  * the same sites as a point cloud (no grid structure, so no coarse level,
  * no starting basis, dense pricing).  Smooth blobs moving far and dense
@@ -845,11 +865,7 @@ START_TEST(warm_start_grid_equals_cloud)
   char what[120];
   const int n = 40;
   const long N = (long)n * n;
-  double *X = malloc(sizeof(double) * 2 * N);
-  for (long k = 0; k < N; k++) {
-    X[2 * k] = (double)(k / n) / n;
-    X[2 * k + 1] = (double)(k % n) / n;
-  }
+  double *X = grid_as_cloud(n, n);
   for (int kind = 0; kind < 2; kind++)
     for (int e = 0; e < 3; e++) {
       problem pr;
@@ -857,8 +873,8 @@ START_TEST(warm_start_grid_equals_cloud)
       for (long k = 0; k < N; k++) {
         const double y = (double)(k / n) / n, x = (double)(k % n) / n;
         pr.src[k] = pr.dst[k] = k;
-        pr.a[k] = kind ? 0.01 + unit_uniform(&rng) : 1e-3 + exp(-40 * ((y - 0.25) * (y - 0.25) + (x - 0.3) * (x - 0.3)));
-        pr.b[k] = kind ? 0.01 + unit_uniform(&rng) : 1e-3 + exp(-60 * ((y - 0.7) * (y - 0.7) + (x - 0.75) * (x - 0.75)));
+        pr.a[k] = kind ? 0.01 + unit_uniform(&rng) : blob(y, x, 0.25, 0.3, 40);
+        pr.b[k] = kind ? 0.01 + unit_uniform(&rng) : blob(y, x, 0.7, 0.75, 60);
       }
       balance(&pr);
       geom grid = {.cloud = 0, .ny = n, .nx = n, .h = 1.0 / n, .torus = 0, .p = pvals[e]};
@@ -1172,11 +1188,7 @@ START_TEST(flat_multiscale_equals_cloud)
   char what[160];
   const int n = 32;
   const long N = (long)n * n;
-  double *X = malloc(sizeof(double) * 2 * N);
-  for (long k = 0; k < N; k++) {
-    X[2 * k] = (double)(k / n) / n;
-    X[2 * k + 1] = (double)(k % n) / n;
-  }
+  double *X = grid_as_cloud(n, n);
   /* (lambda, |b| / |a|): TV and flat, the dummy on either side */
   const double lambdas[] = {0.1, 1.0}, ratios[] = {0.6, 1.7};
   static const char *kinds[] = {"blobs", "random", "duplicate"};
@@ -1187,10 +1199,8 @@ START_TEST(flat_multiscale_equals_cloud)
       for (long k = 0; k < N; k++) {
         const double y = (double)(k / n) / n, x = (double)(k % n) / n;
         pr.src[k] = pr.dst[k] = k;
-        pr.a[k] = kind ? 0.01 + unit_uniform(&rng)
-                       : 1e-3 + exp(-40 * ((y - 0.3) * (y - 0.3) + (x - 0.3) * (x - 0.3)));
-        pr.b[k] = kind ? 0.01 + unit_uniform(&rng)
-                       : 1e-3 + exp(-60 * ((y - 0.6) * (y - 0.6) + (x - 0.7) * (x - 0.7)));
+        pr.a[k] = kind ? 0.01 + unit_uniform(&rng) : blob(y, x, 0.3, 0.3, 40);
+        pr.b[k] = kind ? 0.01 + unit_uniform(&rng) : blob(y, x, 0.6, 0.7, 60);
       }
       long ns = N;
       if (kind == 2) { /* pixel 17 twice, its mass split */
@@ -1540,19 +1550,14 @@ START_TEST(lean_pricing_same_optimum)
     for (int kind = 0; kind < 3; kind++) {
       const int ny = dims[d][0], nx = dims[d][1];
       const long N = (long)ny * nx;
-      double *X = malloc(sizeof(double) * 2 * (size_t)N);
+      double *X = grid_as_cloud(ny, nx);
       problem pr;
       problem_alloc(&pr, N, N);
       long ns = 0, nt = 0;
       for (long k = 0; k < N; k++) {
         const double y = (double)(k / nx) / ny, x = (double)(k % nx) / nx;
-        X[2 * k] = (double)(k / nx) / nx;
-        X[2 * k + 1] = (double)(k % nx) / nx;
         double a = 0.01 + unit_uniform(&rng), b = 0.01 + unit_uniform(&rng);
-        if (kind == 0) {
-          a = 1e-3 + exp(-30 * ((y - 0.3) * (y - 0.3) + (x - 0.25) * (x - 0.25)));
-          b = 1e-3 + exp(-50 * ((y - 0.65) * (y - 0.65) + (x - 0.8) * (x - 0.8)));
-        }
+        if (kind == 0) a = blob(y, x, 0.3, 0.25, 30), b = blob(y, x, 0.65, 0.8, 50);
         if (kind < 2 || unit_uniform(&rng) < 0.5) pr.src[ns] = k, pr.a[ns++] = a;
         if (kind < 2 || unit_uniform(&rng) < 0.5) pr.dst[nt] = k, pr.b[nt++] = b;
       }
