@@ -34,8 +34,8 @@
  * each pass of the block search over the list drops the arcs no longer
  * violated or tight.  Pivoting on rows' best arcs only halves the
  * potentials shifted and saves a fifth of the pivots, at 2-4x the pricing
- * rounds: a gain from 256 x 256 (7-22 %; 20 % at 512 x 512), mixed at
- * 128 x 128 (docs/performance.md). */
+ * rounds: a gain from 256 x 256 (57.6 -> 53.6 s over the six bench
+ * problems, 7-33 % at 512 x 512), mixed at 128 x 128 (docs/performance.md). */
 #define LEAN_NODES 131072
 #define LEAN_MIN_ROUND 0.01 /* leave lean mode below this many pivots per node */
 
@@ -628,6 +628,7 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
               round, pivots, ot->ncand, added, min_rc, ot->shifted, wasp_wtime() - t0);
     if (added == 0 || (ot->opt.max_pivots > 0 && pivots >= ot->opt.max_pivots)) break;
   }
+  ot->lean = false; /* pricing outside this loop (difference.c) is never lean */
   finish(ot, a, b, ratio, res);
   res->min_reduced_cost = min_rc;
   res->iterations = pivots;
