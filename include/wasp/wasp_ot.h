@@ -24,6 +24,9 @@ typedef struct {
   long lean_nodes;    /* grid levels with p = 2 exact pricing and at least this
                          many nodes price "lean" (simplex.c); 0 = automatic,
                          -1 = never.  Changes the path, never the optimum.   */
+  long lazy_nodes;    /* levels with at least this many nodes shift potentials
+                         lazily, by blocks of the tree's thread (lazy.c);
+                         0 = automatic, -1 = never.  Same pivots, same optimum. */
 } wasp_ot_options;
 
 typedef struct {

@@ -27,7 +27,8 @@ struct wasp_ot {
   int nodes;                 /* ns + nt + 1 */
   double mass_a, scale, cbound, big_m;
   long block, next_arc;
-  long shifted;              /* potentials moved by tree updates (profiling) */
+  long shifted;              /* potentials (or block offsets, and nodes relabelled,
+                                when lazy) moved by tree updates: profiling */
   bool warm;                 /* the tree came from a feasible warm start */
   bool lean;                 /* lean pricing (simplex.c): each violated row's and
                                 column's best arc only, stale arcs dropped */
@@ -45,6 +46,15 @@ struct wasp_ot {
   signed char *old_dir;
   int64_t *old_flow;
   double *rowbuf;            /* one row of costs (nt) */
+  int *links;                /* thread links one tree update rewrote */
+
+  /* Lazy potential shifts (lazy.c), on when `lazy`: the potential of v is
+   * pi[v] + tag[blk[v]], blocks being runs of the preorder thread. */
+  bool lazy;
+  int bmax, nfree;
+  int *blk, *bhead, *btail, *bsize, *bfree, *bnext, *bprev;
+  double *tag;
+  long *key;                 /* consecutive along the thread within a block */
 
   /* Candidate arcs (shortlist): pivots price only these; full passes over
    * all ns*nt arcs add the violators and certify optimality. */
@@ -101,6 +111,15 @@ wasp_status ot_multiscale_seed(struct wasp_ot *ot, const double *a, const double
 wasp_status ot_tree_from_forest(struct wasp_ot *ot, long ne, const int *ei, const int *ej);
 /* order.c: perm[k] = the site index to solve as number k (Z-order). */
 wasp_status ot_locality_order(long n, const long *sites, int nx, long *perm);
+/* lazy.c: blocks of the thread with pending potential offsets. */
+void ot_lazy_build(struct wasp_ot *ot);
+void ot_lazy_split_after(struct wasp_ot *ot, int x);
+void ot_lazy_join_after(struct wasp_ot *ot, int x);
+/* After relinking the thread after block tail x: record the block order. */
+void ot_lazy_relink(struct wasp_ot *ot, int x);
+/* Add shift to every potential of the thread segment first .. last, whose
+ * ends are block boundaries. */
+void ot_lazy_shift(struct wasp_ot *ot, int first, int last, double shift);
 /* simplex.c */
 wasp_status ot_add_candidate(struct wasp_ot *ot, long i, long j, double c);
 

@@ -1531,23 +1531,20 @@ START_TEST(options_do_not_change_the_optimum)
 }
 END_TEST
 
-/* Lean pricing (simplex.c) normally starts at 256 x 256; forced on every
- * level of small p = 2 problems it must reach the same optimum: plain grids
- * against the same sites as a point cloud (no pricer, no coarse level),
- * tori against the default path, each certificate re-checked over all
- * pairs.  Blobs, dense random masses, and sparse supports. */
-START_TEST(lean_pricing_same_optimum)
+/* A solver with a forced path (opt) against independent answers: plain grids
+ * against the same sites as a point cloud (no pricer, no coarse level), tori
+ * against the default path, each certificate re-checked over all pairs.
+ * Blobs, dense random masses, and sparse supports. */
+static void forced_path_same_optimum(const wasp_ot_options *opt, const char *label, double p,
+                                     int dims_mask)
 {
   uint64_t rng = 0x1ea4;
   char what[160];
-  wasp_ot_options opt;
-  wasp_ot_options_default(&opt);
-  opt.lean_nodes = 1;
-  wasp_ot *lean = NULL, *plain = new_solver();
-  ck_assert_int_eq(wasp_ot_create(&opt, &lean), WASP_OK);
+  wasp_ot *forced = NULL, *plain = new_solver();
+  ck_assert_int_eq(wasp_ot_create(opt, &forced), WASP_OK);
   const int dims[][2] = {{32, 32}, {20, 28}};
   for (int d = 0; d < 2; d++)
-    for (int kind = 0; kind < 3; kind++) {
+    for (int kind = 0; kind < 3 && (dims_mask >> d & 1); kind++) {
       const int ny = dims[d][0], nx = dims[d][1];
       const long N = (long)ny * nx;
       double *X = grid_as_cloud(ny, nx);
@@ -1565,20 +1562,48 @@ START_TEST(lean_pricing_same_optimum)
       pr.nt = nt;
       balance(&pr);
       static const char *kinds[] = {"blobs", "random", "sparse"};
-      geom grid = {.cloud = 0, .ny = ny, .nx = nx, .h = 1.0 / nx, .torus = 0, .p = 2.0};
-      geom cloud = {.cloud = 1, .dim = 2, .nX = (int)N, .X = X, .nY = (int)N, .Y = X, .p = 2.0};
-      snprintf(what, sizeof what, "lean %s %dx%d: grid vs cloud", kinds[kind], ny, nx);
-      expect_value(solve_checked(lean, &grid, &pr, what), solve_checked(plain, &cloud, &pr, what),
+      geom grid = {.cloud = 0, .ny = ny, .nx = nx, .h = 1.0 / nx, .torus = 0, .p = p};
+      geom cloud = {.cloud = 1, .dim = 2, .nX = (int)N, .X = X, .nY = (int)N, .Y = X, .p = p};
+      snprintf(what, sizeof what, "%s %s %dx%d p=%g: grid vs cloud", label, kinds[kind], ny, nx, p);
+      expect_value(solve_checked(forced, &grid, &pr, what), solve_checked(plain, &cloud, &pr, what),
                    VALUE_RTOL, what);
       grid.torus = 1;
-      snprintf(what, sizeof what, "lean %s %dx%d: torus vs default pricing", kinds[kind], ny, nx);
-      expect_value(solve_checked(lean, &grid, &pr, what), solve_checked(plain, &grid, &pr, what),
+      snprintf(what, sizeof what, "%s %s %dx%d p=%g: torus vs default path", label, kinds[kind], ny,
+               nx, p);
+      expect_value(solve_checked(forced, &grid, &pr, what), solve_checked(plain, &grid, &pr, what),
                    VALUE_RTOL, what);
       problem_free(&pr);
       free(X);
     }
-  wasp_ot_destroy(&lean);
+  wasp_ot_destroy(&forced);
   wasp_ot_destroy(&plain);
+}
+
+/* Lean pricing (simplex.c) normally starts at 256 x 256: forced on every
+ * level of small p = 2 problems. */
+START_TEST(lean_pricing_same_optimum)
+{
+  wasp_ot_options opt;
+  wasp_ot_options_default(&opt);
+  opt.lean_nodes = 1;
+  forced_path_same_optimum(&opt, "lean", 2.0, 3);
+}
+END_TEST
+
+/* Lazy potential shifts (blocks of the thread with pending offsets) normally
+ * start at 512 x 512: forced on every level, with the exact p = 2 pricing,
+ * the hierarchical one (p = 1.5), the difference of the measures (p = 1),
+ * and together with lean pricing. */
+START_TEST(lazy_shifts_same_optimum)
+{
+  wasp_ot_options opt;
+  wasp_ot_options_default(&opt);
+  opt.lazy_nodes = 1;
+  forced_path_same_optimum(&opt, "lazy", 2.0, 3);      /* 32 x 32 and 20 x 28 */
+  forced_path_same_optimum(&opt, "lazy", 1.5, 2);      /* 20 x 28 */
+  forced_path_same_optimum(&opt, "lazy", 1.0, 2);
+  opt.lean_nodes = 1;
+  forced_path_same_optimum(&opt, "lazy and lean", 2.0, 2);
 }
 END_TEST
 
@@ -1639,6 +1664,7 @@ int main(void)
   tcase_add_test(tc, pivot_limit_is_not_silent);
   tcase_add_test(tc, options_do_not_change_the_optimum);
   tcase_add_test(tc, lean_pricing_same_optimum);
+  tcase_add_test(tc, lazy_shifts_same_optimum);
   tcase_add_test(tc, solver_reuse);
   suite_add_tcase(s, tc);
   return unit_run(s);
