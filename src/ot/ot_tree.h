@@ -53,6 +53,9 @@ struct wasp_ot {
   bool lazy;
   int bmax, nfree;
   int *blk, *bhead, *btail, *bsize, *bfree, *bnext, *bprev;
+                             /* bsize (from keys) and bnext/bprev (from the
+                                thread) are derivable, but deriving them was
+                                6-15 % slower at 512 x 512 */
   double *tag;
   long *key;                 /* consecutive along the thread within a block */
 
