@@ -34,9 +34,11 @@
  * each pass of the block search over the list drops the arcs no longer
  * violated or tight.  Pivoting on rows' best arcs only halves the
  * potentials shifted and saves a fifth of the pivots, at 2-4x the pricing
- * rounds: a gain from 256 x 256 (57.6 -> 53.6 s over the six bench
- * problems, 7-33 % at 512 x 512), mixed at 128 x 128 (docs/performance.md). */
-#define LEAN_NODES 131072
+ * rounds.  From 2 x 128 x 128 nodes up that lowers both the total and the
+ * worst case: at 128 x 128 smooth images gain 5-27 % and random ones lose
+ * 0-22 % (three seeds each, grid and torus); below it, at 64 x 64, the
+ * extra rounds cost more than the pivots save (docs/performance.md). */
+#define LEAN_NODES 32768
 #define LEAN_MIN_ROUND 0.01 /* leave lean mode below this many pivots per node */
 
 /* Lazy potential shifts (lazy.c) on levels of 512 x 512 and up: the
