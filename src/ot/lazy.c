@@ -17,6 +17,26 @@
  * pi and rebuilds the blocks. */
 #include "ot_tree.h"
 
+/* The block arrays, sized like the node arrays; most solves never turn
+ * lazy, so they are allocated on the first level that does. */
+wasp_status ot_lazy_reserve(wasp_ot *ot)
+{
+  if (ot->cap_lazy >= ot->cap_nodes) return WASP_OK;
+  void **arrays[] = {(void **)&ot->blk,   (void **)&ot->bhead, (void **)&ot->btail,
+                     (void **)&ot->bsize, (void **)&ot->bfree, (void **)&ot->tag,
+                     (void **)&ot->bnext, (void **)&ot->bprev, (void **)&ot->key};
+  const size_t sizes[] = {sizeof(int), sizeof(int), sizeof(int), sizeof(int),  sizeof(int),
+                          sizeof(double), sizeof(int), sizeof(int), sizeof(long)};
+  for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++) {
+    wasp_free(arrays[k]);
+    if (wasp_malloc((size_t)ot->cap_nodes * sizes[k], arrays[k]))
+      return wasp_fail(WASP_ERR_MEM, "out of memory for the lazy shift blocks of %ld nodes",
+                       ot->cap_nodes);
+  }
+  ot->cap_lazy = ot->cap_nodes;
+  return WASP_OK;
+}
+
 /* Blocks of ot->bmax nodes along the thread from the root, offsets 0. */
 void ot_lazy_build(wasp_ot *ot)
 {

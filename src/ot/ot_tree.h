@@ -52,6 +52,8 @@ struct wasp_ot {
    * pi[v] + tag[blk[v]], blocks being runs of the preorder thread. */
   bool lazy;
   int bmax, nfree;
+  long cap_lazy;             /* nodes the block arrays hold: allocated only
+                                when a level turns lazy (56 bytes a node) */
   int *blk, *bhead, *btail, *bsize, *bfree, *bnext, *bprev;
                              /* bsize (from keys) and bnext/bprev (from the
                                 thread) are derivable, but deriving them was
@@ -115,6 +117,7 @@ wasp_status ot_tree_from_forest(struct wasp_ot *ot, long ne, const int *ei, cons
 /* order.c: perm[k] = the site index to solve as number k (Z-order). */
 wasp_status ot_locality_order(long n, const long *sites, int nx, long *perm);
 /* lazy.c: blocks of the thread with pending potential offsets. */
+wasp_status ot_lazy_reserve(struct wasp_ot *ot);
 void ot_lazy_build(struct wasp_ot *ot);
 void ot_lazy_split_after(struct wasp_ot *ot, int x);
 void ot_lazy_join_after(struct wasp_ot *ot, int x);

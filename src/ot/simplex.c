@@ -83,6 +83,7 @@ static void free_arrays(wasp_ot *ot)
                      (void **)&ot->bnext, (void **)&ot->bprev, (void **)&ot->key};
   for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++) wasp_free(arrays[k]);
   ot->cap_nodes = 0;
+  ot->cap_lazy = 0;
 }
 
 void wasp_ot_destroy(wasp_ot **ot)
@@ -119,12 +120,7 @@ wasp_status ot_reserve(wasp_ot *ot, long nodes, long nt)
       wasp_malloc((size_t)nt * sizeof(double), &ot->rowbuf) ||
       wasp_malloc(n * sizeof(long), &ot->plan_i) || wasp_malloc(n * sizeof(long), &ot->plan_j) ||
       wasp_malloc(n * sizeof(double), &ot->plan_m) || wasp_malloc(n * sizeof(double), &ot->u) ||
-      wasp_malloc(n * sizeof(double), &ot->v) || wasp_malloc((3 * n + 4) * sizeof(int), &ot->links) ||
-      wasp_malloc(n * sizeof(int), &ot->blk) || wasp_malloc(n * sizeof(int), &ot->bhead) ||
-      wasp_malloc(n * sizeof(int), &ot->btail) || wasp_malloc(n * sizeof(int), &ot->bsize) ||
-      wasp_malloc(n * sizeof(int), &ot->bfree) || wasp_malloc(n * sizeof(double), &ot->tag) ||
-      wasp_malloc(n * sizeof(int), &ot->bnext) || wasp_malloc(n * sizeof(int), &ot->bprev) ||
-      wasp_malloc(n * sizeof(long), &ot->key)) {
+      wasp_malloc(n * sizeof(double), &ot->v) || wasp_malloc((3 * n + 4) * sizeof(int), &ot->links)) {
     free_arrays(ot);
     return WASP_ERR_MEM;
   }
@@ -656,6 +652,7 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
   const long lazy_nodes = ot->opt.lazy_nodes ? ot->opt.lazy_nodes : LAZY_NODES;
   ot->lazy = lazy_nodes > 0 && ot->nodes >= lazy_nodes;
   if (ot->lazy) {
+    WASP_TRY(ot_lazy_reserve(ot));
     ot->bmax = LAZY_BLOCK;
     recompute_potentials(ot); /* builds the blocks */
   }
