@@ -1579,7 +1579,7 @@ static void forced_path_same_optimum(const wasp_ot_options *opt, const char *lab
   wasp_ot_destroy(&plain);
 }
 
-/* Lean pricing (simplex.c) normally starts at 256 x 256: forced on every
+/* Lean pricing (simplex.c) normally starts at 128 x 128: forced on every
  * level of small p = 2 problems. */
 START_TEST(lean_pricing_same_optimum)
 {
@@ -1607,28 +1607,36 @@ START_TEST(lazy_shifts_same_optimum)
 }
 END_TEST
 
-/* One solver for problems of changing size gives the answers of fresh ones. */
+/* One solver for problems of changing size gives the answers of fresh ones;
+ * also with lazy shifts forced, whose block arrays are allocated on the first
+ * lazy level and must follow the node arrays as they grow. */
 START_TEST(solver_reuse)
 {
   uint64_t rng = 9090;
-  wasp_ot *shared = new_solver();
-  const int sizes[] = {16, 3, 10, 1, 16, 7};
+  const int sizes[] = {16, 3, 10, 1, 16, 7, 24};
   char what[120];
-  for (int q = 0; q < 6; q++) {
-    int n = sizes[q];
-    geom g = {.cloud = 0, .ny = n, .nx = n, .h = 1.0 / n, .torus = q % 2, .p = 1.0 + q % 3};
-    problem pr;
-    random_grid_problem(&rng, (long)n * n, 0.05, 1.0, &pr);
-    snprintf(what, sizeof what, "reuse %d: %dx%d on a shared solver", q, n, n);
-    double v1 = solve_checked(shared, &g, &pr, what);
-    wasp_ot *fresh = new_solver();
-    snprintf(what, sizeof what, "reuse %d: %dx%d on a fresh solver", q, n, n);
-    double v2 = solve_checked(fresh, &g, &pr, what);
-    wasp_ot_destroy(&fresh);
-    expect_value(v1, v2, 1e-12, what);
-    problem_free(&pr);
+  for (int lazy = 0; lazy < 2; lazy++) {
+    wasp_ot_options opt;
+    wasp_ot_options_default(&opt);
+    opt.lazy_nodes = lazy ? 1 : 0;
+    wasp_ot *shared = NULL;
+    ck_assert_int_eq(wasp_ot_create(&opt, &shared), WASP_OK);
+    for (int q = 0; q < 7; q++) {
+      int n = sizes[q];
+      geom g = {.cloud = 0, .ny = n, .nx = n, .h = 1.0 / n, .torus = q % 2, .p = 1.0 + q % 3};
+      problem pr;
+      random_grid_problem(&rng, (long)n * n, 0.05, 1.0, &pr);
+      snprintf(what, sizeof what, "reuse %d%s: %dx%d on a shared solver", q, lazy ? " lazy" : "", n, n);
+      double v1 = solve_checked(shared, &g, &pr, what);
+      wasp_ot *fresh = new_solver();
+      snprintf(what, sizeof what, "reuse %d%s: %dx%d on a fresh solver", q, lazy ? " lazy" : "", n, n);
+      double v2 = solve_checked(fresh, &g, &pr, what);
+      wasp_ot_destroy(&fresh);
+      expect_value(v1, v2, 1e-12, what);
+      problem_free(&pr);
+    }
+    wasp_ot_destroy(&shared);
   }
-  wasp_ot_destroy(&shared);
 }
 END_TEST
 
