@@ -18,7 +18,9 @@
 #include "ot_tree.h"
 
 /* The block arrays, sized like the node arrays; most solves never turn
- * lazy, so they are allocated on the first level that does. */
+ * lazy, so they are allocated on the first level that does.  cap_lazy is
+ * either 0 or cap_nodes: free_arrays (simplex.c) frees these arrays and
+ * zeroes it whenever the node arrays are reallocated. */
 wasp_status ot_lazy_reserve(wasp_ot *ot)
 {
   if (ot->cap_lazy >= ot->cap_nodes) return WASP_OK;
