@@ -19,5 +19,8 @@ ninja -C "$dir" $targets >"$dir.build.log" 2>&1 || { tail -40 "$dir.build.log"; 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
 export LSAN_OPTIONS=suppressions=$src/tests/sanitize/lsan.supp:print_suppressions=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# Sanitized code runs 2-5x slower (the slowest ot test takes ~50 s here):
+# stretch Check's per-test timeouts as meson's are stretched below.
+export CK_TIMEOUT_MULTIPLIER=3
 # Check forks each test; sanitizer reports in a child fail that test.
 meson test -C "$dir" --suite unit --no-rebuild --print-errorlogs --timeout-multiplier 3
