@@ -17,6 +17,21 @@
 
 typedef struct wasp_ot wasp_ot;
 
+/* Where a solve stands, for progress reports.  A grid solve runs its 2x2
+ * coarsenings first (multiscale warm start); each level reports after every
+ * pricing round, and once more when it is done. */
+typedef struct {
+  int depth;               /* 0: the caller's problem; k: its k-th coarsening  */
+  long sites;              /* sources + targets of this level                  */
+  long round, pivots;      /* pricing rounds and pivots so far on this level   */
+  double min_reduced_cost; /* the last pricing's, relative to the cost scale   */
+  double seconds;          /* since this level began, its coarsenings included */
+  int done;                /* 1 on the level's last report                     */
+} wasp_ot_progress;
+
+/* Called on the solving thread; it must not call back into the solver. */
+typedef void wasp_ot_progress_fn(void *ctx, const wasp_ot_progress *p);
+
 typedef struct {
   double tol;         /* relative optimality tolerance (default 1e-9)        */
   long max_pivots;    /* 0 = no limit                                        */
@@ -27,6 +42,8 @@ typedef struct {
   long lazy_nodes;    /* levels with at least this many nodes shift potentials
                          lazily, by blocks of the tree's thread (lazy.c);
                          0 = automatic, -1 = never.  Same pivots, same optimum. */
+  wasp_ot_progress_fn *progress; /* NULL (default): no reports                */
+  void *progress_ctx;
 } wasp_ot_options;
 
 typedef struct {

@@ -40,12 +40,17 @@ typedef struct {
 extern wasp_log_events wasp_log;
 PetscErrorCode wasp_log_register(void);
 
-/* Progress with ETA, printed by rank 0 at most every `interval` seconds. */
+/* Progress with ETA, printed by rank 0 at most every -progress_interval
+ * seconds (default 2). */
 typedef struct wasp_progress wasp_progress;
 PetscErrorCode wasp_progress_create(MPI_Comm comm, const char *label, long total, PetscBool quiet,
                                     wasp_progress **pr);
 /* Not collective: rank 0 reports `done` items of `total`. */
 PetscErrorCode wasp_progress_update(wasp_progress *pr, long done);
+/* Not collective: rank 0 reports a stage without an item count (one LP
+ * solve), described by `what`, with an estimate of the time left (eta < 0:
+ * no estimate). */
+PetscErrorCode wasp_progress_note(wasp_progress *pr, const char *what, double eta);
 PetscErrorCode wasp_progress_destroy(wasp_progress **pr);
 
 #endif

@@ -38,6 +38,19 @@ wasp_status wasp_app_parse_seed(const char *text, uint64_t *seed);
 /* Was -help given? (commands then print their options and stop) */
 PetscBool wasp_app_help(void);
 
+/* Progress of one LP solve: pass wasp_app_lp_progress_report as the
+ * solver's progress function with a zeroed struct holding the reporter and
+ * the caller's grid (ny = 0 for point clouds); err keeps the first error. */
+#define WASP_APP_LP_LEVELS 32
+typedef struct {
+  wasp_progress *pr;
+  int ny, nx;
+  double total[WASP_APP_LP_LEVELS]; /* seconds of each finished level, coarsenings included */
+  int known[WASP_APP_LP_LEVELS];
+  PetscErrorCode err;
+} wasp_app_lp_progress;
+void wasp_app_lp_progress_report(void *ctx, const wasp_ot_progress *p);
+
 /* Write the metric parameters as attributes of "/" in an output file. */
 struct wasp_h5;
 wasp_status wasp_app_write_params(struct wasp_h5 *f, const char *metric,

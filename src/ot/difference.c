@@ -231,6 +231,7 @@ wasp_status ot_solve_difference(wasp_ot *ot, const wasp_cost *cost, long ns, con
   memset(&rres, 0, sizeof rres);
   if (!ot->diff) s = wasp_ot_create(&ot->opt, &ot->diff);
   if (!s) ot->diff->reduced = true;
+  if (!s) ot->diff->depth = ot->depth; /* the same level, reduced */
   /* Equal totals leave the dummy out of the difference: the reduced
    * problem is then a plain grid problem, and solved as one (multiscale
    * seed, locality order), with the dummy price dropped from its cost. */

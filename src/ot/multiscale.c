@@ -173,6 +173,7 @@ wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, lo
   if (!s && wasp_cost_cap(ot->cost) > 0) s = wasp_cost_set_cap(ccost, wasp_cost_cap(ot->cost));
   if (!s && wasp_cost_dummy_price(ot->cost) > 0) s = wasp_cost_set_dummy(ccost, wasp_cost_dummy_price(ot->cost));
   if (!s && !ot->coarse) s = wasp_ot_create(&ot->opt, &ot->coarse);
+  if (!s) ot->coarse->depth = ot->depth + 1;
   wasp_ot_result cres;
   if (!s) s = wasp_ot_solve(ot->coarse, ccost, cs.n, cs.site, cs.mass, ct.n, ct.site, ct.mass, &cres);
 

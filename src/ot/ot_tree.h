@@ -30,6 +30,7 @@ struct wasp_ot {
   long shifted;              /* potentials (or block offsets, and nodes relabelled,
                                 when lazy) moved by tree updates: profiling */
   bool warm;                 /* the tree came from a feasible warm start */
+  int depth;                 /* 0, or k for the k-th 2x2 coarsening (progress) */
   bool lean;                 /* lean pricing (simplex.c): each violated row's and
                                 column's best arc only, stale arcs dropped */
 

@@ -56,6 +56,8 @@ void wasp_ot_options_default(wasp_ot_options *opt)
   opt->block = 0;
   opt->lean_nodes = 0;
   opt->lazy_nodes = 0;
+  opt->progress = NULL;
+  opt->progress_ctx = NULL;
 }
 
 wasp_status wasp_ot_create(const wasp_ot_options *opt, wasp_ot **ot)
@@ -596,6 +598,19 @@ static void finish(wasp_ot *ot, const double *a, const double *b, double ratio, 
   ot_plan_certificate(ot, a, b, ratio, res);
 }
 
+static void report(const wasp_ot *ot, long round, long pivots, double min_rc, double t0, int done)
+{
+  if (!ot->opt.progress) return;
+  const wasp_ot_progress p = {.depth = ot->depth,
+                              .sites = ot->ns + ot->nt,
+                              .round = round,
+                              .pivots = pivots,
+                              .min_reduced_cost = min_rc / ot->big_m,
+                              .seconds = wasp_wtime() - t0,
+                              .done = done};
+  ot->opt.progress(ot->opt.progress_ctx, &p);
+}
+
 static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, const long *src,
                                   const double *a, long nt, const long *dst, const double *b,
                                   wasp_ot_result *res)
@@ -656,7 +671,8 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
     ot->bmax = LAZY_BLOCK;
     recompute_potentials(ot); /* builds the blocks */
   }
-  for (long round = 0;; round++) {
+  long round = 0;
+  for (;; round++) {
     double rc;
     long arc, before = pivots;
     /* From a warm start most arcs are nearly optimal and a violated one is
@@ -691,6 +707,7 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
     if (getenv("WASP_OT_DEBUG"))
       fprintf(stderr, "round %ld: %ld pivots, %ld candidates, +%ld, min rc %.3g, %ld potentials shifted, %.3f s\n",
               round, pivots, ot->ncand, added, min_rc, ot->shifted, wasp_wtime() - t0);
+    report(ot, round + 1, pivots, min_rc, t0, 0);
     if (added == 0 || (ot->opt.max_pivots > 0 && pivots >= ot->opt.max_pivots)) break;
   }
   ot->lean = false; /* pricing outside this loop (difference.c) is never lean */
@@ -703,6 +720,7 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
   for (int v = 0; v < ot->nodes - 1; v++)
     if (ot->pred_arc[v] < 0) art += ot->flow[v];
   res->seconds = wasp_wtime() - t0;
+  report(ot, round + 1, pivots, min_rc, t0, 1);
   return ot_verdict(ot, (long long)art, res);
 }
 

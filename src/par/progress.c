@@ -6,7 +6,7 @@ struct wasp_progress {
   PetscBool quiet;
   char label[64];
   long total;
-  double t0, last;
+  double t0, last, interval;
 };
 
 PetscErrorCode wasp_progress_create(MPI_Comm comm, const char *label, long total, PetscBool quiet,
@@ -19,6 +19,8 @@ PetscErrorCode wasp_progress_create(MPI_Comm comm, const char *label, long total
   (*pr)->total = total;
   PetscCall(PetscStrncpy((*pr)->label, label, sizeof (*pr)->label));
   (*pr)->t0 = (*pr)->last = wasp_wtime();
+  (*pr)->interval = 2.0;
+  PetscCall(PetscOptionsGetReal(NULL, NULL, "-progress_interval", &(*pr)->interval, NULL));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -34,7 +36,7 @@ PetscErrorCode wasp_progress_update(wasp_progress *pr, long done)
   PetscFunctionBeginUser;
   double now = wasp_wtime();
   if (pr->rank != 0 || pr->quiet || pr->total <= 0) PetscFunctionReturn(PETSC_SUCCESS);
-  if (done < pr->total && now - pr->last < 2.0) PetscFunctionReturn(PETSC_SUCCESS);
+  if (done < pr->total && now - pr->last < pr->interval) PetscFunctionReturn(PETSC_SUCCESS);
   pr->last = now;
   double el = now - pr->t0, eta = done > 0 ? el * (double)(pr->total - done) / (double)done : 0;
   char e1[32], e2[32];
@@ -43,6 +45,20 @@ PetscErrorCode wasp_progress_update(wasp_progress *pr, long done)
   PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "[%s] %ld/%ld (%.1f%%) elapsed %s, ETA %s\n",
                          pr->label, done, pr->total, 100.0 * (double)done / (double)pr->total, e1,
                          done > 0 ? e2 : "?"));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode wasp_progress_note(wasp_progress *pr, const char *what, double eta)
+{
+  PetscFunctionBeginUser;
+  double now = wasp_wtime();
+  if (pr->rank != 0 || pr->quiet || now - pr->last < pr->interval) PetscFunctionReturn(PETSC_SUCCESS);
+  pr->last = now;
+  char e1[32], e2[32];
+  format_time(now - pr->t0, e1, sizeof e1);
+  format_time(eta, e2, sizeof e2);
+  PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "[%s] %s, elapsed %s, ETA %s%s\n", pr->label, what,
+                         e1, eta >= 0 ? "~" : "?", eta >= 0 ? e2 : ""));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

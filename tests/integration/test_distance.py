@@ -1,6 +1,7 @@
 """`wasp distance` end to end against closed forms: Dirac to Dirac, a torus
 translation, 1-D quantile formulas, the signed cost not divided by its mass;
 plus -options_file, -help, -log_view and the -plan HDF5 file."""
+import json
 import os
 import numpy as np
 import h5py
@@ -115,4 +116,26 @@ for ranks in (1, 2):
         expect(np.abs(ra - img.ravel()).max() < 1e-12 and np.abs(rb - shifted.ravel()).max() < 1e-12,
                f"{ranks} rank(s): plan marginals equal the inputs")
         expect(close(f.attrs["value"], np.hypot(3, 5) / n, 1e-9), "plan file records the value")
+
+# Progress of one solve: rank 0 reports each pricing round of each
+# multiscale level (64 x 64 warm-starts from 32 x 32 and coarser) on stderr;
+# -quiet silences it, and a solve shorter than the interval prints nothing.
+import re
+rng2 = np.random.default_rng(8)
+g1, g2 = save("g1.csv", rng2.random((64, 64)) + 0.05), save("g2.csv", rng2.random((64, 64)) + 0.05)
+big = ["distance", "-a", g1, "-b", g2, "-metric", "wp", "-p", 2, "-torus", "-json"]
+pr = run(big + ["-progress_interval", 0], ranks=2, check=True)
+res = [json.loads(l) for l in pr.stdout.splitlines() if l.startswith("{")][-1]
+lines = re.findall(r"^\[distance\] level (\d+)x(\d+) of 64x64: round (\d+), (\d+) pivots, "
+                   r"min reduced cost \S+, elapsed [^,]+, ETA (?:\?|~.+)$", pr.stderr, re.M)
+sides = {int(y) for y, x, _, _ in lines}
+expect({64, 32} <= sides and sides <= {64, 32, 16, 8}, f"progress names the levels 64 and 32 of 64x64 (saw {sorted(sides)})")
+top = [(int(r), int(p)) for y, _, r, p in lines if y == "64"]
+expect(len(top) == len({r for r, _ in top}) and [r for r, _ in top] == sorted(r for r, _ in top),
+       "one line per round, from rank 0 only, rounds in order")
+expect(max(p for _, p in top) <= res["iterations"], f"pivots reported <= the solve's {res['iterations']}")
+quiet = run(big + ["-progress_interval", 0, "-quiet"], ranks=2, check=True)
+expect("[distance]" not in quiet.stderr, "-quiet prints no progress")
+fast = run(big, check=True)
+expect("[distance]" not in fast.stderr, "a solve shorter than the 2 s interval prints no progress")
 finish()

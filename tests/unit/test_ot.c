@@ -1640,6 +1640,78 @@ START_TEST(solver_reuse)
 }
 END_TEST
 
+/* Progress reports: every level of a multiscale grid solve reports its
+ * rounds in order and finishes with one `done` report; the coarse levels
+ * run (and finish) before the finer ones start pricing. */
+typedef struct {
+  int n;
+  wasp_ot_progress rec[4096];
+} progress_log;
+
+static void log_progress(void *ctx, const wasp_ot_progress *p)
+{
+  progress_log *log = ctx;
+  ck_assert_int_lt(log->n, 4096);
+  log->rec[log->n++] = *p;
+}
+
+START_TEST(progress_reports)
+{
+  uint64_t rng = 4242;
+  const int n = 32;
+  geom g = {.cloud = 0, .ny = n, .nx = n, .h = 1.0 / n, .torus = 1, .p = 2.0};
+  problem pr;
+  problem_alloc(&pr, (long)n * n, (long)n * n);
+  pr.ns = random_sites(&rng, (long)n * n, 1.0, 0.05, 1.0, pr.src, pr.a);
+  pr.nt = random_sites(&rng, (long)n * n, 1.0, 0.05, 1.0, pr.dst, pr.b);
+  balance(&pr);
+  static progress_log log;
+  log.n = 0;
+  wasp_ot_options opt;
+  wasp_ot_options_default(&opt);
+  opt.progress = log_progress;
+  opt.progress_ctx = &log;
+  wasp_ot *ot = NULL;
+  ck_assert_int_eq(wasp_ot_create(&opt, &ot), WASP_OK);
+  wasp_cost *c = geom_cost(&g);
+  wasp_ot_result res;
+  wasp_status st = wasp_ot_solve(ot, c, pr.ns, pr.src, pr.a, pr.nt, pr.dst, pr.b, &res);
+  check_solution(ot, &g, c, &pr, st, &res, "progress 32x32 torus");
+  ck_assert_int_gt(log.n, 2);
+  /* The last report is the caller's level, done, with the solve's totals. */
+  const wasp_ot_progress *last = &log.rec[log.n - 1];
+  ck_assert_int_eq(last->depth, 0);
+  ck_assert_int_eq(last->done, 1);
+  ck_assert_int_eq(last->sites, 2L * n * n);
+  ck_assert_int_eq(last->pivots, res.iterations);
+  ck_assert(last->min_reduced_cost >= -1e-9 && last->seconds >= 0);
+  /* Level k (2x2 coarsenings of a full grid) has (n / 2^k)^2 sites a side;
+   * within a level rounds count up by one and pivots never fall; a level
+   * is done before any finer level reports. */
+  int seen[8] = {0}, done[8] = {0}, deepest = 0;
+  long round[8] = {0}, piv[8] = {0};
+  for (int r = 0; r < log.n; r++) {
+    const wasp_ot_progress *p = &log.rec[r];
+    ck_assert(p->depth >= 0 && p->depth < 8);
+    const int d = p->depth, side = n >> d;
+    ck_assert_int_eq(p->sites, 2L * side * side);
+    ck_assert_msg(!done[d], "depth %d reports after its done report", d);
+    if (!p->done) {
+      ck_assert_int_eq(p->round, round[d] + 1);
+      for (int e = d + 1; e < 8; e++) ck_assert_msg(!seen[e] || done[e], "depth %d prices while depth %d runs", d, e);
+    }
+    ck_assert_int_ge(p->pivots, piv[d]);
+    round[d] = p->round, piv[d] = p->pivots, seen[d] = 1, done[d] = p->done;
+    if (d > deepest) deepest = d;
+  }
+  ck_assert_int_ge(deepest, 1); /* 32 x 32 warm-starts from 16 x 16 */
+  for (int d = 0; d <= deepest; d++) ck_assert_msg(seen[d] && done[d], "depth %d: seen %d done %d", d, seen[d], done[d]);
+  wasp_cost_destroy(&c);
+  wasp_ot_destroy(&ot);
+  problem_free(&pr);
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("ot");
@@ -1674,6 +1746,7 @@ int main(void)
   tcase_add_test(tc, lean_pricing_same_optimum);
   tcase_add_test(tc, lazy_shifts_same_optimum);
   tcase_add_test(tc, solver_reuse);
+  tcase_add_test(tc, progress_reports);
   suite_add_tcase(s, tc);
   return unit_run(s);
 }
