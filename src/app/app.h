@@ -28,6 +28,10 @@ PetscErrorCode wasp_cmd_merge(MPI_Comm comm);
 PetscErrorCode wasp_app_metric_options(PetscOptionItems *PetscOptionsObject, char *metric,
                                        size_t len, wasp_metric_params *par);
 
+/* -progress_interval, for the -help of commands that report progress.
+ * Call inside a PetscOptionsBegin/End block. */
+PetscErrorCode wasp_app_progress_options(PetscOptionItems *PetscOptionsObject);
+
 /* Load a measure from "FILE[:INDEX]" or a built-in "builtin:NAME:N[...]".
  * Not collective (a local status; callers agree). */
 wasp_status wasp_app_load(const char *spec, wasp_measure *m);

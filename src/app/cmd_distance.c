@@ -29,6 +29,7 @@ static PetscErrorCode process_options(MPI_Comm comm, distance_opts *o)
   PetscCall(PetscOptionsString("-plan", "Write the optimal plan to this HDF5 file", NULL, o->plan,
                                o->plan, sizeof o->plan, NULL));
   PetscCall(PetscOptionsBool("-quiet", "Print only the result", NULL, o->quiet, &o->quiet, NULL));
+  PetscCall(wasp_app_progress_options(PetscOptionsObject));
   PetscOptionsEnd();
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -60,6 +60,7 @@ static PetscErrorCode process_options(MPI_Comm comm, kmeans_opts *o)
                                o->dump, o->dump, sizeof o->dump, NULL));
   PetscCall(PetscOptionsBool("-json", "Print a JSON summary", NULL, o->json, &o->json, NULL));
   PetscCall(PetscOptionsBool("-quiet", "No progress output", NULL, o->quiet, &o->quiet, NULL));
+  PetscCall(wasp_app_progress_options(PetscOptionsObject));
   PetscOptionsEnd();
   PetscFunctionReturn(PETSC_SUCCESS);
 }

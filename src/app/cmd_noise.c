@@ -97,6 +97,7 @@ static PetscErrorCode read_options(MPI_Comm comm, noise_opts *o)
   PetscCall(PetscOptionsBool("-json", "Print one JSON object with slopes, means and ratios", NULL,
                              o->json, &o->json, NULL));
   PetscCall(PetscOptionsBool("-quiet", "No progress and no table", NULL, o->quiet, &o->quiet, NULL));
+  PetscCall(wasp_app_progress_options(PetscOptionsObject));
   PetscOptionsEnd();
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -36,6 +36,7 @@ static PetscErrorCode process_options(MPI_Comm comm, pairs_opts *o)
                                NULL, o->ckpt, o->ckpt, sizeof o->ckpt, NULL));
   PetscCall(PetscOptionsBool("-json", "Print a JSON summary", NULL, o->json, &o->json, NULL));
   PetscCall(PetscOptionsBool("-quiet", "No progress output", NULL, o->quiet, &o->quiet, NULL));
+  PetscCall(wasp_app_progress_options(PetscOptionsObject));
   PetscOptionsEnd();
   if (!o->ckpt[0]) PetscCall(PetscSNPrintf(o->ckpt, sizeof o->ckpt, "%s.ckpt", o->out));
   if (!strcmp(o->ckpt, "none")) o->ckpt[0] = '\0';

@@ -101,6 +101,7 @@ static PetscErrorCode process_options(MPI_Comm comm, simulate_opts *o)
   PetscCall(PetscOptionsReal("-pixel_size", "Output pixel size in Angstrom (default: the map's voxel "
                              "size times L/N, or 1)", NULL, s->pixel_size, &s->pixel_size, NULL));
   PetscCall(PetscOptionsBool("-quiet", "No progress or summary", NULL, s->quiet, &s->quiet, NULL));
+  PetscCall(wasp_app_progress_options(PetscOptionsObject));
   PetscOptionsEnd();
   PetscFunctionReturn(PETSC_SUCCESS);
 }

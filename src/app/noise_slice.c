@@ -14,7 +14,8 @@
 /* Options that only name outputs or steer this run; everything else in the
  * options database determines the results and travels with the part. */
 static const char *const run_only[] = {"-slice", "-o", "-csv", "-plots", "-checkpoint", "-json",
-                                       "-quiet", "-options_file", "-log_view", "-help", NULL};
+                                       "-quiet", "-progress_interval", "-options_file", "-log_view",
+                                       "-help", NULL};
 
 PetscErrorCode noise_validate_slice(MPI_Comm comm, noise_opts *o)
 {

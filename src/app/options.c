@@ -9,6 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* par/progress.c reads -progress_interval itself; listing it here puts it
+ * in each command's -help. */
+PetscErrorCode wasp_app_progress_options(PetscOptionItems *PetscOptionsObject)
+{
+  PetscReal s = 2.0;
+  PetscFunctionBeginUser;
+  PetscCall(PetscOptionsReal("-progress_interval", "Seconds between progress reports (0: every step)",
+                             NULL, s, &s, NULL));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode wasp_app_metric_options(PetscOptionItems *PetscOptionsObject, char *metric,
                                        size_t len, wasp_metric_params *par)
 {

@@ -98,7 +98,8 @@ with open(j("opts"), "w") as f:
 r = run_json(["distance", "-options_file", j("opts")])
 expect(close(r["value"], np.hypot(3, 5) / n, 1e-9) and r["torus"], "-options_file supplies the options")
 h = run(["distance", "-help"], check=True)
-for opt in ("-a", "-b", "-metric", "-p", "-torus", "-normalize", "-spacing", "-json", "-plan", "-tol"):
+for opt in ("-a", "-b", "-metric", "-p", "-torus", "-normalize", "-spacing", "-json", "-plan", "-tol",
+            "-quiet", "-progress_interval"):
     expect(opt in h.stdout, f"-help lists {opt}")
 expect("wp" in h.stdout and "1." in h.stdout, "-help shows defaults")
 lv = run(["distance", "-a", s1, "-b", s2, "-log_view"], check=True)

@@ -47,11 +47,12 @@ def same_file(a, b):
     return diffs
 
 
-def sliced(d, args, n, ranks=1, prefix="part"):
+def sliced(d, args, n, ranks=1, prefix="part", extra=None):
     parts = []
     for k in range(n):
         part = os.path.join(d, f"{prefix}{k}.h5")
-        run(list(args) + ["-slice", f"{k}/{n}", "-o", part], ranks=ranks, check=True)
+        more = (extra or {}).get(k, [])
+        run(list(args) + more + ["-slice", f"{k}/{n}", "-o", part], ranks=ranks, check=True)
         parts.append(part)
     return parts
 
@@ -74,8 +75,15 @@ def main():
     single = os.path.join(d, "single.h5")
     run(pair + ["-o", single, "-csv", single + ".csv"], ranks=2, check=True)
 
-    # 3 slices on 1 rank, merged in shuffled order; 4 slices on 2 ranks.
-    parts = sliced(d, pair, 3)
+    # 3 slices on 1 rank, merged in shuffled order; 4 slices on 2 ranks.  The
+    # progress interval steers a run, not its results: a slice with its own
+    # still merges.
+    parts = sliced(d, pair, 3, extra={1: ["-progress_interval", "0.5"]})
+    with h5py.File(parts[1]) as f:
+        stored = f.attrs["options"]
+        stored = stored.decode() if isinstance(stored, bytes) else str(stored)
+    expect("-progress_interval" not in stored and "-sigma_min" in stored,
+           f"a part stores the options that set its results, not its progress interval: {stored}")
     merged = os.path.join(d, "merged.h5")
     run(["merge", "-quiet", "-o", merged, "-csv", merged + ".csv", parts[2], parts[0], parts[1]],
         check=True)
