@@ -9,7 +9,14 @@ its own process so its peak memory (ru_maxrss) is its own.
 Prints a markdown table: size, p, cost (grid/torus), image kind, our median
 seconds, POT's median seconds, ratio, our peak MiB, POT's peak MiB, max
 relative difference of the values; and the fitted exponent of our time
-versus pixel count."""
+versus pixel count.
+
+"WASP s" is the `seconds` of `wasp distance -json`: one solve in a fresh
+process (cold caches, first allocations).  "warm s" is the median of --warm
+further solves of the same problem on one reused context
+(build/bench/wasp_bench_solve), which is how `wasp pairs`, the noise sweeps
+and k-means solve pair after pair; like POT's time, it leaves process start
+and allocation out."""
 import argparse
 import json
 import os
@@ -22,6 +29,7 @@ import h5py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WASP = os.environ.get("WASP", os.path.join(HERE, "..", "build", "wasp"))
+REPEAT = os.environ.get("WASP_BENCH_SOLVE", os.path.join(HERE, "..", "build", "bench", "wasp_bench_solve"))
 
 
 def smooth(n, rng):
@@ -73,15 +81,17 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--pot-max", type=int, default=64, help="largest size POT runs at (128 takes minutes and ~12 GB)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--warm", type=int, default=5, help="warm repeats per problem (0: none)")
+    ap.add_argument("--warm-max", type=int, default=128, help="largest size with warm repeats")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="wasp-bench-")
-    rows, fits = [], {}
+    rows, fits, wfits = [], {}, {}
     for n in [int(s) for s in args.sizes.split(",")]:
         for p in [float(s) for s in args.p.split(",")]:
             for cost in args.costs.split(","):
                 for kind in args.kinds.split(","):
                     rng = np.random.default_rng(args.seed + n)
-                    ours, theirs, om, tm, vals = [], [], 0, 0, []
+                    ours, warm, theirs, om, tm, vals = [], [], [], 0, 0, []
                     for r in range(args.reps):
                         x, y, pa, pb = problem(kind, n, rng)
                         h5 = os.path.join(tmp, "p.h5")
@@ -94,6 +104,12 @@ def main():
                         res = json.loads(out.strip().splitlines()[-1])
                         assert res["optimal"], res
                         ours.append(res["seconds"]); om = max(om, mem)
+                        if args.warm > 0 and n <= args.warm_max:
+                            out, _ = measured([REPEAT, h5, metric, str(p), "1" if cost == "torus" else "0",
+                                               str(args.warm)])
+                            rep = json.loads(out)
+                            assert rep["value"] == res["value"], (rep["value"], res["value"])
+                            warm.append(statistics.median(rep["warm"]))
                         if n <= args.pot_max:
                             npz = os.path.join(tmp, "p.npz")
                             np.savez(npz, a=pa, b=pb, n=n, p=p, torus=cost == "torus")
@@ -102,22 +118,28 @@ def main():
                             theirs.append(pr["seconds"]); tm = max(tm, mem)
                             vals.append(abs(res["value"] - pr["value"]) / max(abs(pr["value"]), 1e-300))
                     mo = statistics.median(ours)
+                    mw = statistics.median(warm) if warm else None
                     mt = statistics.median(theirs) if theirs else None
                     rows.append((n, p, cost, kind, mo, mt, om, tm if theirs else None, max(vals) if vals else None))
                     fits.setdefault((p, cost, kind), []).append((n * n, mo))
+                    if mw:
+                        wfits.setdefault((p, cost, kind), []).append((n * n, mw))
                     r = rows[-1]
-                    print(f"| {n} | {p:g} | {cost} | {kind} | {mo:.4f} | "
+                    print(f"| {n} | {p:g} | {cost} | {kind} | {mo:.4f} | {'%.4f' % mw if mw else '-'} | "
                           f"{'%.4f' % mt if mt else '-'} | {'%.3g' % (mt / mo) if mt else '-'} | "
                           f"{om:.0f} | {'%.0f' % tm if theirs else '-'} | "
                           f"{'%.1e' % r[8] if r[8] is not None else '-'} |", flush=True)
     print()
-    for key, pts in fits.items():
-        if len(pts) >= 2:
-            xs = np.log([q[0] for q in pts]); ys = np.log([q[1] for q in pts])
-            print(f"fitted exponent of time vs pixel count, p={key[0]:g} {key[1]} {key[2]}: {np.polyfit(xs, ys, 1)[0]:.2f}")
+    for label, table in (("", fits), (" (warm)", wfits)):
+        for key, pts in table.items():
+            if len(pts) >= 2:
+                xs = np.log([q[0] for q in pts]); ys = np.log([q[1] for q in pts])
+                print(f"fitted exponent of time vs pixel count{label}, p={key[0]:g} {key[1]} {key[2]}: "
+                      f"{np.polyfit(xs, ys, 1)[0]:.2f}")
 
 
 if __name__ == "__main__":
-    print("| n | p | cost | kind | WASP s (median) | POT s (median) | POT/WASP | WASP MiB | POT MiB | max rel diff |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| n | p | cost | kind | WASP s (median) | WASP warm s (median) | POT s (median) | POT/WASP | WASP MiB "
+          "| POT MiB | max rel diff |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     main()
