@@ -38,7 +38,8 @@ int main(int argc, char **argv)
   par.torus = atoi(argv[4]) != 0;
   wasp_metric_ctx *ctx = NULL;
   if (wasp_metric_ctx_create(argv[2], &par, &ctx)) return fail(argv[2]);
-  double *sec = calloc((size_t)reps + 1, sizeof *sec), value = 0;
+  double *sec = calloc((size_t)(reps > 0 ? reps : 0) + 1, sizeof *sec), value = 0;
+  if (!sec) return fail("out of memory");
   for (int r = 0; r <= reps; r++) {
     wasp_metric_result res;
     if (wasp_metric_eval(ctx, &a, sa, &b, sb, &res)) return fail("solve");

@@ -31,20 +31,30 @@ static void format_time(double s, char *buf, size_t len)
   else snprintf(buf, len, "%.1f h", s / 3600);
 }
 
+/* "[label] WHAT<sep>elapsed E, ETA <mark>T" (ETA ? when eta < 0). */
+static PetscErrorCode emit(wasp_progress *pr, double now, const char *what, const char *sep,
+                           double eta, const char *mark)
+{
+  char e1[32], e2[32];
+  PetscFunctionBeginUser;
+  pr->last = now;
+  format_time(now - pr->t0, e1, sizeof e1);
+  format_time(eta, e2, sizeof e2);
+  PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "[%s] %s%selapsed %s, ETA %s%s\n", pr->label, what,
+                         sep, e1, eta >= 0 ? mark : "?", eta >= 0 ? e2 : ""));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode wasp_progress_update(wasp_progress *pr, long done)
 {
   PetscFunctionBeginUser;
   double now = wasp_wtime();
   if (pr->rank != 0 || pr->quiet || pr->total <= 0) PetscFunctionReturn(PETSC_SUCCESS);
   if (done < pr->total && now - pr->last < pr->interval) PetscFunctionReturn(PETSC_SUCCESS);
-  pr->last = now;
-  double el = now - pr->t0, eta = done > 0 ? el * (double)(pr->total - done) / (double)done : 0;
-  char e1[32], e2[32];
-  format_time(el, e1, sizeof e1);
-  format_time(eta, e2, sizeof e2);
-  PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "[%s] %ld/%ld (%.1f%%) elapsed %s, ETA %s\n",
-                         pr->label, done, pr->total, 100.0 * (double)done / (double)pr->total, e1,
-                         done > 0 ? e2 : "?"));
+  double el = now - pr->t0, eta = done > 0 ? el * (double)(pr->total - done) / (double)done : -1;
+  char what[96];
+  snprintf(what, sizeof what, "%ld/%ld (%.1f%%)", done, pr->total, 100.0 * (double)done / (double)pr->total);
+  PetscCall(emit(pr, now, what, " ", eta, ""));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -53,12 +63,7 @@ PetscErrorCode wasp_progress_note(wasp_progress *pr, const char *what, double et
   PetscFunctionBeginUser;
   double now = wasp_wtime();
   if (pr->rank != 0 || pr->quiet || now - pr->last < pr->interval) PetscFunctionReturn(PETSC_SUCCESS);
-  pr->last = now;
-  char e1[32], e2[32];
-  format_time(now - pr->t0, e1, sizeof e1);
-  format_time(eta, e2, sizeof e2);
-  PetscCall(PetscFPrintf(PETSC_COMM_SELF, stderr, "[%s] %s, elapsed %s, ETA %s%s\n", pr->label, what,
-                         e1, eta >= 0 ? "~" : "?", eta >= 0 ? e2 : ""));
+  PetscCall(emit(pr, now, what, ", ", eta, "~"));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
