@@ -175,9 +175,8 @@ static inline double dummy_cost(const wasp_cost *c, long i, long j)
 
 static inline long grid_offset(const wasp_cost *c, long i, long j)
 {
-  long yi = i / c->nx, xi = i - yi * c->nx, yj = j / c->nx, xj = j - yj * c->nx;
-  long dy = yi > yj ? yi - yj : yj - yi, dx = xi > xj ? xi - xj : xj - xi;
-  return dy * c->nx + dx;
+  const int dy = abs(c->row_of[i] - c->row_of[j]), dx = abs(c->col_of[i] - c->col_of[j]);
+  return (long)dy * c->nx + dx;
 }
 
 static double cloud_dist(const wasp_cost *c, long i, long j)

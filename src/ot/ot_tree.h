@@ -40,8 +40,9 @@ struct wasp_ot {
   long *pred_arc;
   double *pred_cost, *pi;
 
-  /* scratch for one tree update, indexed along the reversed path */
-  int *path, *old_last, *old_succ, *seg_a0, *seg_a1, *seg_b0;
+  /* scratch for one pivot: the two sides of its cycle (path, path2), then
+   * the tree update's state, indexed along the reversed path */
+  int *path, *path2, *old_last, *old_succ, *seg_a0, *seg_a1, *seg_b0;
   long *old_arc;
   double *old_cost;
   signed char *old_dir;

@@ -8,9 +8,9 @@
  * G(y', x) = min over x' of h^2 (x - x')^2 + w(y', x').  Each 1-D minimum
  * over all positions is the lower envelope of one parabola per finite
  * sample (Felzenszwalb & Huttenlocher's distance transform), built and read
- * in one sweep; a wrapped axis also lists the copies shifted by -n and +n
- * that lie within n/2 of the axis, which covers every wrapped offset.  Two sweeps give every
- * row's minimum and its minimiser, so a pricing pass costs O(ny nx)
+ * in one sweep; on a wrapped axis the envelope is also read n to either
+ * side, which covers every wrapped offset.  Two sweeps give every row's
+ * minimum and its minimiser, so a pricing pass costs O(ny nx)
  * instead of O(ns nt) or the hierarchical search.
  *
  * The envelope's intersections are rounded, so near a tie it may choose a
@@ -77,21 +77,19 @@ wasp_status ot_sep_create(int ny, int nx, double h, bool torus, ot_sep **sp)
   return WASP_OK;
 }
 
-/* f[p] = min_q s (p - q)^2 + g[q mod n] for p in [0, n), over the finite
- * g[q]; arg[p] = that q mod n (-1 and f = +inf when no g is finite).  The
- * stack keeps each parabola's position v, value at 0 (H = g + s q^2) and
- * g, so testing the top against a new parabola is one subtraction and one
- * multiplication by a tabled 1 / (2 s (q - r)), with no reloads. */
+/* f[p] = min_q s (p - q)^2 + g[q] for p in [0, n), over the finite g[q]
+ * (on a wrapped axis the distance is the shorter way round); arg[p] = that
+ * q (-1 and f = +inf when no g is finite).  The stack keeps each parabola's
+ * position v, value at 0 (H = g + s q^2) and g, so testing the top against
+ * a new parabola is one subtraction and one multiplication by a tabled
+ * 1 / (2 s (q - r)), with no reloads. */
 static void envelope(const ot_sep *S, int n, const double *g, double *f, int *arg)
 {
   const double s = S->s, *inv = S->inv;
   int *v = S->v, k = -1;
   double *z = S->z, *H = S->H, *Gv = S->Gv;
-  /* On a wrapped axis only copies within n/2 of [0, n) can be nearest. */
-  const int q0 = S->torus ? -(n / 2) : 0, q1 = S->torus ? n + n / 2 : n;
-  for (int q = q0; q < q1; q++) {
-    const int qm = q < 0 ? q + n : q >= n ? q - n : q;
-    const double gq = g[qm];
+  for (int q = 0; q < n; q++) {
+    const double gq = g[q];
     if (!(gq < INFINITY)) continue;
     const double hq = gq + s * (double)q * q;
     double cut = -INFINITY;
@@ -115,11 +113,18 @@ static void envelope(const ot_sep *S, int n, const double *g, double *f, int *ar
     return;
   }
   z[k + 1] = INFINITY;
-  for (int p = 0, j = 0; p < n; p++) {
-    while (z[j + 1] < p) j++;
+  /* On a wrapped axis, q's copies at q -+ n are the same envelope read at
+   * p +- n; a copy can be nearer only within n/2 of the axis's ends, so one
+   * sweep over [-n/2, n + n/2] reads all three (half the parabolas of
+   * listing the copies, and the pushes are the costly part). */
+  const int x0 = S->torus ? -(n / 2) : 0, x1 = S->torus ? n + n / 2 : n - 1;
+  for (int x = x0, j = 0; x <= x1; x++) {
+    while (z[j + 1] < x) j++;
     const int q = v[j];
-    f[p] = s * (double)(p - q) * (p - q) + Gv[j];
-    arg[p] = q < 0 ? q + n : q >= n ? q - n : q;
+    const double val = s * (double)(x - q) * (x - q) + Gv[j];
+    if (x < 0) f[x + n] = val, arg[x + n] = q;                       /* first read of x + n */
+    else if (x < n) { if (x < n + x0 || val < f[x]) f[x] = val, arg[x] = q; }
+    else if (val < f[x - n]) f[x - n] = val, arg[x - n] = q;
   }
 }
 

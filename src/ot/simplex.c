@@ -74,7 +74,7 @@ static void free_arrays(wasp_ot *ot)
   void **arrays[] = {(void **)&ot->parent, (void **)&ot->thread, (void **)&ot->rev_thread,
                      (void **)&ot->succ_num, (void **)&ot->last_succ, (void **)&ot->dir,
                      (void **)&ot->flow, (void **)&ot->supply, (void **)&ot->pred_arc,
-                     (void **)&ot->pred_cost, (void **)&ot->pi, (void **)&ot->path,
+                     (void **)&ot->pred_cost, (void **)&ot->pi, (void **)&ot->path, (void **)&ot->path2,
                      (void **)&ot->old_last, (void **)&ot->old_succ, (void **)&ot->seg_a0,
                      (void **)&ot->seg_a1, (void **)&ot->seg_b0, (void **)&ot->old_arc,
                      (void **)&ot->old_cost, (void **)&ot->old_dir, (void **)&ot->old_flow,
@@ -114,6 +114,7 @@ wasp_status ot_reserve(wasp_ot *ot, long nodes, long nt)
       wasp_malloc(n * sizeof(int64_t), &ot->flow) || wasp_malloc(n * sizeof(int64_t), &ot->supply) ||
       wasp_malloc(n * sizeof(long), &ot->pred_arc) || wasp_malloc(n * sizeof(double), &ot->pred_cost) ||
       wasp_malloc(n * sizeof(double), &ot->pi) || wasp_malloc(n * sizeof(int), &ot->path) ||
+      wasp_malloc(n * sizeof(int), &ot->path2) ||
       wasp_malloc(n * sizeof(int), &ot->old_last) || wasp_malloc(n * sizeof(int), &ot->old_succ) ||
       wasp_malloc(n * sizeof(int), &ot->seg_a0) || wasp_malloc(n * sizeof(int), &ot->seg_a1) ||
       wasp_malloc(n * sizeof(int), &ot->seg_b0) || wasp_malloc(n * sizeof(long), &ot->old_arc) ||
@@ -254,7 +255,7 @@ static inline __attribute__((always_inline)) long find_entering_in(wasp_ot *ot, 
   }
   ot->cand_next = pos;
   *rc_out = min;
-  return best < 0 ? -1 : (long)ot->cand_i[best] * ot->nt + ot->cand_j[best];
+  return best;
 }
 
 /* The scan is the innermost loop of the solve: one instance per mode, so
@@ -363,12 +364,11 @@ static void shift_segment(double *pi, const int *th, const int *rth, int first, 
   if (n & 1) pi[f] += shift;
 }
 
-static void update_tree(wasp_ot *ot, int join, int u_in, int v_in, int u_out, long in_arc,
+static void update_tree(wasp_ot *ot, int join, const int *w, int k, int v_in, long in_arc,
                         double in_cost, signed char in_dir, int64_t in_flow, double shift)
 {
   int *th = ot->thread, *rth = ot->rev_thread, *par = ot->parent;
-  int *w = ot->path, k = 0;
-  for (w[0] = u_in; w[k] != u_out; k++) w[k + 1] = par[w[k]];
+  const int u_out = w[k];
 
   /* Everything about the old tree the splice needs, read before changing it. */
   for (int m = 0; m <= k; m++) {
@@ -490,43 +490,41 @@ static void update_tree(wasp_ot *ot, int join, int u_in, int v_in, int u_out, lo
   }
 }
 
-/* One pivot on entering arc (i, j) with reduced cost rc. */
-static void pivot(wasp_ot *ot, long arc, double rc)
+/* One pivot on entering arc (i, j) of cost c_in and reduced cost rc.  The
+ * apex search records both sides of the cycle, so the leaving-arc search,
+ * the flow change and the tree update read arrays instead of chasing
+ * parent pointers again. */
+static void pivot(wasp_ot *ot, long i, long j, double c_in, double rc)
 {
-  const long i = arc / ot->nt, j = arc - i * ot->nt;
+  const long arc = i * ot->nt + j;
   const int first = (int)i, second = (int)(ot->ns + j);
+  const int *par = ot->parent, *size = ot->succ_num;
+  const signed char *dir = ot->dir;
+  int64_t *flow = ot->flow;
+  int *pa = ot->path, *pb = ot->path2, na = 0, nb = 0;
   int u = first, v = second;
   while (u != v) {
-    if (ot->succ_num[u] < ot->succ_num[v]) u = ot->parent[u];
-    else v = ot->parent[v];
+    if (size[u] < size[v]) pa[na++] = u, u = par[u];
+    else pb[nb++] = v, v = par[v];
   }
   const int join = u;
 
   /* Leaving arc: the last blocking arc met when walking the cycle from the
    * apex in the entering arc's direction (strongly feasible rule). */
   int64_t delta = INT64_MAX;
-  int u_out = -1, side = 0;
-  for (u = first; u != join; u = ot->parent[u])
-    if (ot->dir[u] == UP && ot->flow[u] < delta) {
-      delta = ot->flow[u];
-      u_out = u;
-      side = 1;
-    }
-  for (u = second; u != join; u = ot->parent[u])
-    if (ot->dir[u] == DOWN && ot->flow[u] <= delta) {
-      delta = ot->flow[u];
-      u_out = u;
-      side = 2;
-    }
+  int out = -1, side = 0;
+  for (int m = 0; m < na; m++)
+    if (dir[pa[m]] == UP && flow[pa[m]] < delta) delta = flow[pa[m]], out = m, side = 1;
+  for (int m = 0; m < nb; m++)
+    if (dir[pb[m]] == DOWN && flow[pb[m]] <= delta) delta = flow[pb[m]], out = m, side = 2;
   if (delta > 0) {
-    for (u = first; u != join; u = ot->parent[u]) ot->flow[u] += ot->dir[u] == UP ? -delta : delta;
-    for (u = second; u != join; u = ot->parent[u]) ot->flow[u] += ot->dir[u] == UP ? delta : -delta;
+    for (int m = 0; m < na; m++) flow[pa[m]] += dir[pa[m]] == UP ? -delta : delta;
+    for (int m = 0; m < nb; m++) flow[pb[m]] += dir[pb[m]] == UP ? delta : -delta;
   }
-  const double c_in = wasp_cost_eval(ot->cost, ot->src[i], ot->dst[j]);
   if (side == 1)
-    update_tree(ot, join, first, second, u_out, arc, c_in, UP, delta, rc);
+    update_tree(ot, join, pa, out, second, arc, c_in, UP, delta, rc);
   else
-    update_tree(ot, join, second, first, u_out, arc, c_in, DOWN, delta, -rc);
+    update_tree(ot, join, pb, out, first, arc, c_in, DOWN, delta, -rc);
 }
 
 wasp_status ot_check_masses(long ns, const double *a, long nt, const double *b, double *sa,
@@ -694,7 +692,7 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
   long round = 0;
   for (;; round++) {
     double rc;
-    long arc, before = pivots;
+    long best, before = pivots;
     /* From a warm start most arcs are nearly optimal and a violated one is
      * best fixed where it is found: a quarter-size block needs 10-25 %
      * fewer pivots there (bench problems at 64-128 px); from the big-M
@@ -702,8 +700,8 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
     const double bfac = ot->warm ? 0.25 : 1.0;
     ot->block = ot->opt.block > 0 ? ot->opt.block : (long)fmax(32.0, bfac * sqrt((double)ot->ncand));
     long last_pos = ot->cand_next;
-    while ((arc = find_entering(ot, eps, &rc)) >= 0) {
-      pivot(ot, arc, rc);
+    while ((best = find_entering(ot, eps, &rc)) >= 0) {
+      pivot(ot, ot->cand_i[best], ot->cand_j[best], ot->cand_c[best], rc);
       pivots++;
       /* Lean: each pass over the list drops what is no longer violated. */
       if (ot->lean && ot->cand_next < last_pos) keep_tight_candidates(ot, eps);
