@@ -364,8 +364,12 @@ static void shift_segment(double *pi, const int *th, const int *rth, int first, 
   if (n & 1) pi[f] += shift;
 }
 
-static void update_tree(wasp_ot *ot, int join, const int *w, int k, int v_in, long in_arc,
-                        double in_cost, signed char in_dir, int64_t in_flow, double shift)
+/* w[0 .. nw) is the cycle's side from u_in up to (not including) the join,
+ * u_out = w[k]; o[0 .. no) the other side, from v_in (empty when v_in is
+ * the join). */
+static void update_tree(wasp_ot *ot, int join, const int *w, int k, int nw, int v_in, const int *o,
+                        int no, long in_arc, double in_cost, signed char in_dir, int64_t in_flow,
+                        double shift)
 {
   int *th = ot->thread, *rth = ot->rev_thread, *par = ot->parent;
   const int u_out = w[k];
@@ -419,11 +423,12 @@ static void update_tree(wasp_ot *ot, int join, const int *w, int k, int v_in, lo
   /* The subtree moves within join's subtree, so sizes change only below
    * the join; above it only a last_succ equal to the moved segment's end
    * changes, and the ancestors holding it form an unbroken chain. */
-  int x = par[u_out];
-  for (; x != join; x = par[x]) {
+  for (int m = k + 1; m < nw; m++) {
+    const int x = w[m];
     ot->succ_num[x] -= size;
     if (ot->last_succ[x] == s_last) ot->last_succ[x] = before;
   }
+  int x = join;
   for (; x >= 0 && ot->last_succ[x] == s_last; x = par[x]) ot->last_succ[x] = before;
 
   /* 2. Preorder of the re-rooted subtree: w0 and its old subtree, then for
@@ -459,10 +464,11 @@ static void update_tree(wasp_ot *ot, int join, const int *w, int k, int v_in, lo
   th[chain_last] = next;
   rth[next] = chain_last;
   const int v_last = ot->last_succ[v_in];
-  for (x = v_in; x != join; x = par[x]) {
-    ot->succ_num[x] += size;
-    if (v_last == v_in && ot->last_succ[x] == v_in) ot->last_succ[x] = chain_last;
+  for (int m = 0; m < no; m++) {
+    ot->succ_num[o[m]] += size;
+    if (v_last == v_in && ot->last_succ[o[m]] == v_in) ot->last_succ[o[m]] = chain_last;
   }
+  x = join;
   for (; v_last == v_in && x >= 0 && ot->last_succ[x] == v_in; x = par[x]) ot->last_succ[x] = chain_last;
 
   /* 4. Reverse the path: the arc that tied w_{m-1} to w_m now ties w_m to
@@ -522,9 +528,9 @@ static void pivot(wasp_ot *ot, long i, long j, double c_in, double rc)
     for (int m = 0; m < nb; m++) flow[pb[m]] += dir[pb[m]] == UP ? delta : -delta;
   }
   if (side == 1)
-    update_tree(ot, join, pa, out, second, arc, c_in, UP, delta, rc);
+    update_tree(ot, join, pa, out, na, second, pb, nb, arc, c_in, UP, delta, rc);
   else
-    update_tree(ot, join, pb, out, first, arc, c_in, DOWN, delta, -rc);
+    update_tree(ot, join, pb, out, nb, first, pa, na, arc, c_in, DOWN, delta, -rc);
 }
 
 wasp_status ot_check_masses(long ns, const double *a, long nt, const double *b, double *sa,
