@@ -128,7 +128,17 @@ void ot_lazy_relink(struct wasp_ot *ot, int x);
 /* Add shift to every potential of the thread segment first .. last, whose
  * ends are block boundaries. */
 void ot_lazy_shift(struct wasp_ot *ot, int first, int last, double shift);
-/* simplex.c */
-wasp_status ot_add_candidate(struct wasp_ot *ot, long i, long j, double c);
+/* simplex.c: append arc (i, j) of cost c to the candidates (inline: the
+ * seeds and pricing passes add hundreds of thousands). */
+wasp_status ot_grow_candidates(struct wasp_ot *ot);
+static inline wasp_status ot_add_candidate(struct wasp_ot *ot, long i, long j, double c)
+{
+  if (ot->ncand == ot->cap_cand) WASP_TRY(ot_grow_candidates(ot));
+  ot->cand_i[ot->ncand] = (int)i;
+  ot->cand_j[ot->ncand] = (int)j;
+  ot->cand_c[ot->ncand] = c;
+  ot->ncand++;
+  return WASP_OK;
+}
 
 #endif

@@ -289,23 +289,17 @@ static void keep_tight_candidates(wasp_ot *ot, double tie)
   ot->cand_next = 0;
 }
 
-wasp_status ot_add_candidate(wasp_ot *ot, long i, long j, double c)
+wasp_status ot_grow_candidates(wasp_ot *ot)
 {
-  if (ot->ncand == ot->cap_cand) {
-    long cap = ot->cap_cand ? 2 * ot->cap_cand : 16 * (ot->ns + ot->nt);
-    int *ni = realloc(ot->cand_i, sizeof(int) * (size_t)cap);
-    if (ni) ot->cand_i = ni;
-    int *nj = realloc(ot->cand_j, sizeof(int) * (size_t)cap);
-    if (nj) ot->cand_j = nj;
-    double *nc = realloc(ot->cand_c, sizeof(double) * (size_t)cap);
-    if (nc) ot->cand_c = nc;
-    if (!ni || !nj || !nc) return wasp_fail(WASP_ERR_MEM, "out of memory growing the candidate arc list to %ld arcs", cap);
-    ot->cap_cand = cap;
-  }
-  ot->cand_i[ot->ncand] = (int)i;
-  ot->cand_j[ot->ncand] = (int)j;
-  ot->cand_c[ot->ncand] = c;
-  ot->ncand++;
+  long cap = ot->cap_cand ? 2 * ot->cap_cand : 16 * (ot->ns + ot->nt);
+  int *ni = realloc(ot->cand_i, sizeof(int) * (size_t)cap);
+  if (ni) ot->cand_i = ni;
+  int *nj = realloc(ot->cand_j, sizeof(int) * (size_t)cap);
+  if (nj) ot->cand_j = nj;
+  double *nc = realloc(ot->cand_c, sizeof(double) * (size_t)cap);
+  if (nc) ot->cand_c = nc;
+  if (!ni || !nj || !nc) return wasp_fail(WASP_ERR_MEM, "out of memory growing the candidate arc list to %ld arcs", cap);
+  ot->cap_cand = cap;
   return WASP_OK;
 }
 
