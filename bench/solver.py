@@ -84,6 +84,9 @@ def main():
     ap.add_argument("--warm", type=int, default=5, help="warm repeats per problem (0: none)")
     ap.add_argument("--warm-max", type=int, default=128, help="largest size with warm repeats")
     args = ap.parse_args()
+    print("| n | p | cost | kind | WASP s (median) | WASP warm s (median) | POT s (median) | POT/WASP | WASP MiB "
+          "| POT MiB | max rel diff |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     tmp = tempfile.mkdtemp(prefix="wasp-bench-")
     rows, fits, wfits = [], {}, {}
     for n in [int(s) for s in args.sizes.split(",")]:
@@ -139,7 +142,4 @@ def main():
 
 
 if __name__ == "__main__":
-    print("| n | p | cost | kind | WASP s (median) | WASP warm s (median) | POT s (median) | POT/WASP | WASP MiB "
-          "| POT MiB | max rel diff |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
     main()
