@@ -3,7 +3,7 @@
 in the same run.  Problems are written to files both read; each solve runs in
 its own process so its peak memory (ru_maxrss) is its own.
 
-  /usr/bin/python3 bench/solver.py [--sizes 32,64] [--reps 3] [--pot-max 64]
+  /usr/bin/python3 bench/solver.py [--sizes 32,64] [--reps 3] [--runs 1] [--pot-max 64]
                                    [--kinds smooth,random,signed] [--p 2]
 
 Prints a markdown table: size, p, cost (grid/torus), image kind, our median
@@ -12,7 +12,10 @@ relative difference of the values; and the fitted exponent of our time
 versus pixel count.
 
 "WASP s" is the `seconds` of `wasp distance -json`: one solve in a fresh
-process (cold caches, first allocations).  "warm s" is the median of --warm
+process (cold caches, first allocations); with --runs K each problem is
+solved in K fresh processes and its median taken before the median over the
+--reps problems, since this machine's speed swings by 20-30 % between
+processes a few seconds apart.  "warm s" is the median of --warm
 further solves of the same problem on one reused context
 (build/bench/wasp_bench_solve), which is how `wasp pairs`, the noise sweeps
 and k-means solve pair after pair; like POT's time, it leaves process start
@@ -78,7 +81,8 @@ def main():
     ap.add_argument("--kinds", default="smooth,random,signed")
     ap.add_argument("--costs", default="grid,torus")
     ap.add_argument("--p", default="2")
-    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--reps", type=int, default=3, help="problems (random instances) per row")
+    ap.add_argument("--runs", type=int, default=1, help="fresh-process WASP solves per problem (median)")
     ap.add_argument("--pot-max", type=int, default=64, help="largest size POT runs at (128 takes minutes and ~12 GB)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--warm", type=int, default=5, help="warm repeats per problem (0: none)")
@@ -103,10 +107,13 @@ def main():
                         metric = "signed" if kind == "signed" else "wp"
                         cmd = [WASP, "distance", "-a", h5 + ":0", "-b", h5 + ":1", "-metric", metric,
                                "-p", str(p), "-json"] + (["-torus"] if cost == "torus" else [])
-                        out, mem = measured(cmd)
-                        res = json.loads(out.strip().splitlines()[-1])
-                        assert res["optimal"], res
-                        ours.append(res["seconds"]); om = max(om, mem)
+                        times = []
+                        for _ in range(max(1, args.runs)):
+                            out, mem = measured(cmd)
+                            res = json.loads(out.strip().splitlines()[-1])
+                            assert res["optimal"], res
+                            times.append(res["seconds"]); om = max(om, mem)
+                        ours.append(statistics.median(times))
                         if args.warm > 0 and n <= args.warm_max:
                             out, _ = measured([REPEAT, h5, metric, str(p), "1" if cost == "torus" else "0",
                                                str(args.warm)])
