@@ -258,8 +258,9 @@ static inline __attribute__((always_inline)) long find_entering_in(wasp_ot *ot, 
   return best;
 }
 
-/* The scan is the innermost loop of the solve: one instance per mode, so
- * the plain one carries no offset loads. */
+/* The entering arc's position in the candidate list, or -1 when no
+ * candidate is violated.  The scan is the innermost loop of the solve: one
+ * instance per mode, so the plain one carries no offset loads. */
 static long find_entering(wasp_ot *ot, double eps, double *rc_out)
 {
   return ot->lazy ? find_entering_in(ot, eps, rc_out, true) : find_entering_in(ot, eps, rc_out, false);
