@@ -41,7 +41,8 @@ extern wasp_log_events wasp_log;
 PetscErrorCode wasp_log_register(void);
 
 /* Progress with ETA, printed by rank 0 at most every -progress_interval
- * seconds (default 2). */
+ * seconds (default WASP_PROGRESS_INTERVAL). */
+#define WASP_PROGRESS_INTERVAL 2.0
 typedef struct wasp_progress wasp_progress;
 PetscErrorCode wasp_progress_create(MPI_Comm comm, const char *label, long total, PetscBool quiet,
                                     wasp_progress **pr);

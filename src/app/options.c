@@ -13,7 +13,7 @@
  * in each command's -help. */
 PetscErrorCode wasp_app_progress_options(PetscOptionItems *PetscOptionsObject)
 {
-  PetscReal s = 2.0;
+  PetscReal s = WASP_PROGRESS_INTERVAL;
   PetscFunctionBeginUser;
   PetscCall(PetscOptionsReal("-progress_interval", "Seconds between progress reports (0: every step)",
                              NULL, s, &s, NULL));

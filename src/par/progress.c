@@ -19,7 +19,7 @@ PetscErrorCode wasp_progress_create(MPI_Comm comm, const char *label, long total
   (*pr)->total = total;
   PetscCall(PetscStrncpy((*pr)->label, label, sizeof (*pr)->label));
   (*pr)->t0 = (*pr)->last = wasp_wtime();
-  (*pr)->interval = 2.0;
+  (*pr)->interval = WASP_PROGRESS_INTERVAL;
   PetscCall(PetscOptionsGetReal(NULL, NULL, "-progress_interval", &(*pr)->interval, NULL));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
