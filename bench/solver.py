@@ -4,12 +4,18 @@ in the same run.  Problems are written to files both read; each solve runs in
 its own process so its peak memory (ru_maxrss) is its own.
 
   /usr/bin/python3 bench/solver.py [--sizes 32,64] [--reps 3] [--runs 1] [--pot-max 64]
-                                   [--kinds smooth,random,signed] [--p 2]
+                                   [--kinds smooth,random,signed] [--p 2] [--tripartite-max 64]
 
 Prints a markdown table: size, p, cost (grid/torus), image kind, our median
 seconds, POT's median seconds, ratio, our peak MiB, POT's peak MiB, max
 relative difference of the values; and the fitted exponent of our time
 versus pixel count.
+
+For p = 2 a third solver runs on the same problems: the separable 3-partite
+formulation (2 n^3 arcs, Auricchio et al. 2018) under LEMON's network
+simplex (build/bench/wasp_bench_tripartite, built when Debian's
+liblemon-dev and g++ are installed), with its median seconds, its ratio to
+ours and the relative difference of its value from ours.
 
 "WASP s" is the `seconds` of `wasp distance -json`: one solve in a fresh
 process (cold caches, first allocations); with --runs K each problem is
@@ -33,6 +39,8 @@ import h5py
 HERE = os.path.dirname(os.path.abspath(__file__))
 WASP = os.environ.get("WASP", os.path.join(HERE, "..", "build", "wasp"))
 REPEAT = os.environ.get("WASP_BENCH_SOLVE", os.path.join(HERE, "..", "build", "bench", "wasp_bench_solve"))
+TRIPARTITE = os.environ.get("WASP_BENCH_TRIPARTITE",
+                            os.path.join(HERE, "..", "build", "bench", "wasp_bench_tripartite"))
 
 
 def smooth(n, rng):
@@ -87,10 +95,15 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--warm", type=int, default=5, help="warm repeats per problem (0: none)")
     ap.add_argument("--warm-max", type=int, default=128, help="largest size with warm repeats")
+    ap.add_argument("--tripartite-max", type=int, default=64,
+                    help="largest size the 3-partite p = 2 peer (LEMON) runs at; 0: never")
     args = ap.parse_args()
+    tri = args.tripartite_max > 0 and os.path.exists(TRIPARTITE)
+    if args.tripartite_max > 0 and not tri:
+        print(f"(no {TRIPARTITE}: the 3-partite peer needs liblemon-dev and g++ at build time)\n")
     print("| n | p | cost | kind | WASP s (median) | WASP warm s (median) | POT s (median) | POT/WASP | WASP MiB "
-          "| POT MiB | max rel diff |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "| POT MiB | max rel diff | 3-partite s (median) | 3-partite/WASP | 3-partite rel diff |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     tmp = tempfile.mkdtemp(prefix="wasp-bench-")
     rows, fits, wfits = [], {}, {}
     for n in [int(s) for s in args.sizes.split(",")]:
@@ -99,6 +112,7 @@ def main():
                 for kind in args.kinds.split(","):
                     rng = np.random.default_rng(args.seed + n)
                     ours, warm, theirs, om, tm, vals = [], [], [], 0, 0, []
+                    third, tvals = [], []
                     for r in range(args.reps):
                         x, y, pa, pb = problem(kind, n, rng)
                         h5 = os.path.join(tmp, "p.h5")
@@ -127,7 +141,18 @@ def main():
                             pr = json.loads(out)
                             theirs.append(pr["seconds"]); tm = max(tm, mem)
                             vals.append(abs(res["value"] - pr["value"]) / max(abs(pr["value"]), 1e-300))
+                        if tri and p == 2 and n <= args.tripartite_max:
+                            bin_ = os.path.join(tmp, "p.bin")
+                            with open(bin_, "wb") as f:
+                                np.array([n, cost == "torus"], dtype=np.int32).tofile(f)
+                                pa.astype(np.float64).tofile(f)
+                                pb.astype(np.float64).tofile(f)
+                            out, _ = measured([TRIPARTITE, bin_])
+                            tr = json.loads(out)
+                            third.append(tr["seconds"])
+                            tvals.append(abs(res["value"] - tr["value"]) / max(abs(tr["value"]), 1e-300))
                     mo = statistics.median(ours)
+                    m3 = statistics.median(third) if third else None
                     mw = statistics.median(warm) if warm else None
                     mt = statistics.median(theirs) if theirs else None
                     rows.append((n, p, cost, kind, mo, mt, om, tm if theirs else None, max(vals) if vals else None))
@@ -138,7 +163,9 @@ def main():
                     print(f"| {n} | {p:g} | {cost} | {kind} | {mo:.4f} | {'%.4f' % mw if mw else '-'} | "
                           f"{'%.4f' % mt if mt else '-'} | {'%.3g' % (mt / mo) if mt else '-'} | "
                           f"{om:.0f} | {'%.0f' % tm if theirs else '-'} | "
-                          f"{'%.1e' % r[8] if r[8] is not None else '-'} |", flush=True)
+                          f"{'%.1e' % r[8] if r[8] is not None else '-'} | "
+                          f"{'%.4f' % m3 if m3 else '-'} | {'%.3g' % (m3 / mo) if m3 else '-'} | "
+                          f"{'%.1e' % max(tvals) if tvals else '-'} |", flush=True)
     print()
     for label, table in (("", fits), (" (warm)", wfits)):
         for key, pts in table.items():
