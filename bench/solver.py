@@ -15,7 +15,7 @@ For p = 2 a third solver runs on the same problems: the separable 3-partite
 formulation (2 n^3 arcs, Auricchio et al. 2018) under LEMON's network
 simplex (build/bench/wasp_bench_tripartite, built when Debian's
 liblemon-dev and g++ are installed), with its median seconds, its ratio to
-ours and the relative difference of its value from ours.
+ours, its peak MiB and the relative difference of its value from ours.
 
 "WASP s" is the `seconds` of `wasp distance -json`: one solve in a fresh
 process (cold caches, first allocations); with --runs K each problem is
@@ -39,6 +39,7 @@ import h5py
 HERE = os.path.dirname(os.path.abspath(__file__))
 WASP = os.environ.get("WASP", os.path.join(HERE, "..", "build", "wasp"))
 REPEAT = os.environ.get("WASP_BENCH_SOLVE", os.path.join(HERE, "..", "build", "bench", "wasp_bench_solve"))
+PEAK = os.path.join(HERE, "..", "build", "bench", "wasp_bench_peak")
 TRIPARTITE = os.environ.get("WASP_BENCH_TRIPARTITE",
                             os.path.join(HERE, "..", "build", "bench", "wasp_bench_tripartite"))
 
@@ -73,14 +74,15 @@ def problem(kind, n, rng):
 
 
 def measured(cmd):
-    """Run cmd; return its stdout and its own peak RSS in MiB (wait4)."""
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    out = p.stdout.read()
-    err = p.stderr.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    if status != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed: {err}")
-    return out, ru.ru_maxrss / 1024.0
+    """Run cmd; return its stdout and its own peak RSS in MiB.  The peak comes
+    from build/bench/wasp_bench_peak, which forks the command itself: a
+    child of this script would carry the interpreter's ~46 MiB in its
+    ru_maxrss (bench/peak_rss.c)."""
+    p = subprocess.run([PEAK] + cmd, capture_output=True, text=True)
+    lines = p.stderr.strip().splitlines()
+    if p.returncode != 0 or not lines or not lines[-1].startswith("peak_rss_kib "):
+        raise RuntimeError(f"{' '.join(cmd)} failed: {p.stderr}")
+    return p.stdout, int(lines[-1].split()[1]) / 1024.0
 
 
 def main():
@@ -102,8 +104,8 @@ def main():
     if args.tripartite_max > 0 and not tri:
         print(f"(no {TRIPARTITE}: the 3-partite peer needs liblemon-dev and g++ at build time)\n")
     print("| n | p | cost | kind | WASP s (median) | WASP warm s (median) | POT s (median) | POT/WASP | WASP MiB "
-          "| POT MiB | max rel diff | 3-partite s (median) | 3-partite/WASP | 3-partite rel diff |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| POT MiB | max rel diff | 3-partite s (median) | 3-partite/WASP | 3-partite MiB | 3-partite rel diff |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     tmp = tempfile.mkdtemp(prefix="wasp-bench-")
     rows, fits, wfits = [], {}, {}
     for n in [int(s) for s in args.sizes.split(",")]:
@@ -112,7 +114,7 @@ def main():
                 for kind in args.kinds.split(","):
                     rng = np.random.default_rng(args.seed + n)
                     ours, warm, theirs, om, tm, vals = [], [], [], 0, 0, []
-                    third, tvals = [], []
+                    third, tvals, thm = [], [], 0
                     for r in range(args.reps):
                         x, y, pa, pb = problem(kind, n, rng)
                         h5 = os.path.join(tmp, "p.h5")
@@ -147,8 +149,9 @@ def main():
                                 np.array([n, cost == "torus"], dtype=np.int32).tofile(f)
                                 pa.astype(np.float64).tofile(f)
                                 pb.astype(np.float64).tofile(f)
-                            out, _ = measured([TRIPARTITE, bin_])
+                            out, mem = measured([TRIPARTITE, bin_])
                             tr = json.loads(out)
+                            thm = max(thm, mem)
                             third.append(tr["seconds"])
                             tvals.append(abs(res["value"] - tr["value"]) / max(abs(tr["value"]), 1e-300))
                     mo = statistics.median(ours)
@@ -164,7 +167,7 @@ def main():
                           f"{'%.4f' % mt if mt else '-'} | {'%.3g' % (mt / mo) if mt else '-'} | "
                           f"{om:.0f} | {'%.0f' % tm if theirs else '-'} | "
                           f"{'%.1e' % r[8] if r[8] is not None else '-'} | "
-                          f"{'%.4f' % m3 if m3 else '-'} | {'%.3g' % (m3 / mo) if m3 else '-'} | "
+                          f"{'%.4f' % m3 if m3 else '-'} | {'%.3g' % (m3 / mo) if m3 else '-'} | {'%.0f' % thm if m3 else '-'} | "
                           f"{'%.1e' % max(tvals) if tvals else '-'} |", flush=True)
     print()
     for label, table in (("", fits), (" (warm)", wfits)):
