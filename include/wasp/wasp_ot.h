@@ -42,6 +42,10 @@ typedef struct {
   long lazy_nodes;    /* levels with at least this many nodes shift potentials
                          lazily, by blocks of the tree's thread (lazy.c);
                          0 = automatic, -1 = never.  Same pivots, same optimum. */
+  long compact_nodes; /* levels with at most this many nodes (and at most
+                         65536) shift potentials along 16-bit copies of the
+                         thread (simplex.c); 0 = automatic (65536), -1 =
+                         never.  Same pivots, same optimum.                 */
   wasp_ot_progress_fn *progress; /* NULL (default): no reports                */
   void *progress_ctx;
 } wasp_ot_options;

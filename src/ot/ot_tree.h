@@ -35,6 +35,12 @@ struct wasp_ot {
                                 column's best arc only, stale arcs dropped */
 
   int *parent, *thread, *rev_thread, *succ_num, *last_succ;
+  /* 16-bit copies of thread and rev_thread, kept while nodes <= 65536
+   * (`compact`): the potential shift is a chase along the thread bound by
+   * the latency of each step, and half the bytes keep more of the chain in
+   * L1 (64-128 px: 3-7 % faster).  Written wherever the thread is. */
+  uint16_t *th16, *rth16;
+  bool compact;
   signed char *dir;
   int64_t *flow, *supply;
   long *pred_arc;
@@ -81,6 +87,8 @@ struct wasp_ot {
   double *plan_m, *u, *v;
 };
 
+/* simplex.c: refresh th16/rth16 from the whole thread (after a rebuild) */
+void ot_compact_sync(struct wasp_ot *ot);
 /* simplex.c, shared with difference.c */
 wasp_status ot_reserve(struct wasp_ot *ot, long nodes, long nt);
 wasp_status ot_check_masses(long ns, const double *a, long nt, const double *b, double *sa,

@@ -47,6 +47,9 @@
  * 512 x 512 problems.  At 256 x 256 the extra load per potential read in
  * the block search makes it a wash (-31 % to +16 %; docs/performance.md). */
 #define LAZY_NODES 262144
+
+/* Node numbers fit the 16-bit thread copies (ot_tree.h) up to here. */
+#define COMPACT_NODES 65536
 #define LAZY_BLOCK 128
 
 void wasp_ot_options_default(wasp_ot_options *opt)
@@ -56,6 +59,7 @@ void wasp_ot_options_default(wasp_ot_options *opt)
   opt->block = 0;
   opt->lean_nodes = 0;
   opt->lazy_nodes = 0;
+  opt->compact_nodes = 0;
   opt->progress = NULL;
   opt->progress_ctx = NULL;
 }
@@ -72,6 +76,7 @@ wasp_status wasp_ot_create(const wasp_ot_options *opt, wasp_ot **ot)
 static void free_arrays(wasp_ot *ot)
 {
   void **arrays[] = {(void **)&ot->parent, (void **)&ot->thread, (void **)&ot->rev_thread,
+                     (void **)&ot->th16, (void **)&ot->rth16,
                      (void **)&ot->succ_num, (void **)&ot->last_succ, (void **)&ot->dir,
                      (void **)&ot->flow, (void **)&ot->supply, (void **)&ot->pred_arc,
                      (void **)&ot->pred_cost, (void **)&ot->pi, (void **)&ot->path, (void **)&ot->path2,
@@ -110,6 +115,7 @@ wasp_status ot_reserve(wasp_ot *ot, long nodes, long nt)
   size_t n = (size_t)nodes;
   if (wasp_malloc(n * sizeof(int), &ot->parent) || wasp_malloc(n * sizeof(int), &ot->thread) ||
       wasp_malloc(n * sizeof(int), &ot->rev_thread) || wasp_malloc(n * sizeof(int), &ot->succ_num) ||
+      wasp_malloc(n * sizeof(uint16_t), &ot->th16) || wasp_malloc(n * sizeof(uint16_t), &ot->rth16) ||
       wasp_malloc(n * sizeof(int), &ot->last_succ) || wasp_malloc(n, &ot->dir) ||
       wasp_malloc(n * sizeof(int64_t), &ot->flow) || wasp_malloc(n * sizeof(int64_t), &ot->supply) ||
       wasp_malloc(n * sizeof(long), &ot->pred_arc) || wasp_malloc(n * sizeof(double), &ot->pred_cost) ||
@@ -190,6 +196,18 @@ static void init_tree(wasp_ot *ot)
   ot->rev_thread[root] = n - 1;
   ot->next_arc = 0;
   ot->warm = false;
+  ot_compact_sync(ot);
+}
+
+void ot_compact_sync(wasp_ot *ot)
+{
+  const long most = ot->opt.compact_nodes ? ot->opt.compact_nodes : COMPACT_NODES;
+  ot->compact = ot->nodes <= most && ot->nodes <= COMPACT_NODES;
+  if (!ot->compact) return;
+  for (int v = 0; v < ot->nodes; v++) {
+    ot->th16[v] = (uint16_t)ot->thread[v];
+    ot->rth16[v] = (uint16_t)ot->rev_thread[v];
+  }
 }
 
 /* Potentials from the tree alone, in preorder (parents before children):
@@ -345,18 +363,33 @@ static wasp_status price_all(wasp_ot *ot, double eps, long k, double *min_rc, lo
  * preorder bookkeeping. */
 /* Add `shift` to pi along the thread segment first .. last of n nodes,
  * walked from both ends at once: the shift is a pointer chase bound by the
- * latency of each step, and two independent chases overlap their misses. */
-static void shift_segment(double *pi, const int *th, const int *rth, int first, int last, int n,
-                          double shift)
-{
-  int f = first, b = last;
-  for (int c = 0; c < n / 2; c++) {
-    pi[f] += shift;
-    pi[b] += shift;
-    f = th[f];
-    b = rth[b];
+ * latency of each step, and two independent chases overlap their misses.
+ * One body for the int and the 16-bit thread. */
+#define SHIFT_SEGMENT(name, T)                                                                    \
+  static void name(double *pi, const T *th, const T *rth, int first, int last, int n,          \
+                   double shift)                                                                \
+  {                                                                                             \
+    int f = first, b = last;                                                                    \
+    for (int c = 0; c < n / 2; c++) {                                                           \
+      pi[f] += shift;                                                                           \
+      pi[b] += shift;                                                                           \
+      f = th[f];                                                                                \
+      b = rth[b];                                                                               \
+    }                                                                                           \
+    if (n & 1) pi[f] += shift;                                                                  \
   }
-  if (n & 1) pi[f] += shift;
+SHIFT_SEGMENT(shift_segment, int)
+SHIFT_SEGMENT(shift_segment16, uint16_t)
+
+/* Potentials of the subtree first .. last (n nodes) up by shift or, when
+ * it holds most of the tree, those of the rest (after .. before) down. */
+static void shift_potentials(wasp_ot *ot, int first, int last, int n, int after, int before,
+                             double shift)
+{
+  if (2 * n > ot->nodes) first = after, last = before, n = ot->nodes - n, shift = -shift;
+  ot->shifted += n;
+  if (ot->compact) shift_segment16(ot->pi, ot->th16, ot->rth16, first, last, n, shift);
+  else shift_segment(ot->pi, ot->thread, ot->rev_thread, first, last, n, shift);
 }
 
 /* w[0 .. nw) is the cycle's side from u_in up to (not including) the join,
@@ -406,9 +439,7 @@ static void update_tree(wasp_ot *ot, int join, const int *w, int k, int nw, int 
     if (2 * size <= ot->nodes) ot_lazy_shift(ot, u_out, s_last, shift);
     else ot_lazy_shift(ot, after, before, -shift);
   } else {
-    ot->shifted += 2 * size <= ot->nodes ? size : ot->nodes - size;
-    if (2 * size <= ot->nodes) shift_segment(ot->pi, th, rth, u_out, s_last, size, shift);
-    else shift_segment(ot->pi, th, rth, after, before, ot->nodes - size, -shift);
+    shift_potentials(ot, u_out, s_last, size, after, before, shift);
   }
 
   /* 1. Cut the subtree's preorder segment out of the thread. */
@@ -484,6 +515,12 @@ static void update_tree(wasp_ot *ot, int join, const int *w, int k, int nw, int 
   ot->flow[w[0]] = in_flow;
   ot->succ_num[w[0]] = size;
   ot->last_succ[w[0]] = chain_last;
+  /* Every rewritten link x -> th[x] into the 16-bit copies too. */
+  if (ot->compact)
+    for (int l = 0; l < nl; l++) {
+      ot->th16[links[l]] = (uint16_t)th[links[l]];
+      ot->rth16[th[links[l]]] = (uint16_t)links[l];
+    }
   /* Merge the blocks cut at the links back to full size. */
   if (ot->lazy) {
     for (int l = 0; l < nl; l++) ot_lazy_relink(ot, links[l]);

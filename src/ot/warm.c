@@ -46,6 +46,7 @@ static wasp_status rebuild(wasp_ot *ot)
     }
     ot->thread[prev] = root;
     ot->rev_thread[root] = prev;
+    ot_compact_sync(ot);
     /* Sizes and last successors, children before parents (reverse preorder). */
     for (int v = 0; v < nodes; v++) {
       ot->succ_num[v] = 1;

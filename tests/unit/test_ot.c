@@ -1607,6 +1607,37 @@ START_TEST(lazy_shifts_same_optimum)
 }
 END_TEST
 
+/* The potential shift chases 16-bit copies of the thread up to 65536 nodes
+ * and the int thread beyond: the same pivots and the same optimum either
+ * way, checked here by forcing the int thread on small problems. */
+START_TEST(wide_thread_same_pivots)
+{
+  uint64_t rng = 6464;
+  wasp_ot_options opt;
+  wasp_ot_options_default(&opt);
+  opt.compact_nodes = -1;
+  wasp_ot *wide = NULL, *compact = new_solver();
+  ck_assert_int_eq(wasp_ot_create(&opt, &wide), WASP_OK);
+  for (int q = 0; q < 4; q++) {
+    const int n = q < 2 ? 32 : 24;
+    geom g = {.cloud = 0, .ny = n, .nx = n, .h = 1.0 / n, .torus = q % 2, .p = q < 2 ? 2.0 : 1.5};
+    problem pr;
+    random_grid_problem(&rng, (long)n * n, 0.05, 1.0, &pr);
+    wasp_cost *c = geom_cost(&g);
+    wasp_ot_result r1, r2;
+    ck_assert_int_eq(wasp_ot_solve(wide, c, pr.ns, pr.src, pr.a, pr.nt, pr.dst, pr.b, &r1), WASP_OK);
+    ck_assert_int_eq(wasp_ot_solve(compact, c, pr.ns, pr.src, pr.a, pr.nt, pr.dst, pr.b, &r2), WASP_OK);
+    ck_assert_msg(r1.optimal && r2.optimal && r1.iterations == r2.iterations && r1.value == r2.value,
+                  "%dx%d torus %d p=%g: int thread %ld pivots, value %.17g; 16-bit %ld, %.17g", n, n,
+                  q % 2, g.p, r1.iterations, r1.value, r2.iterations, r2.value);
+    wasp_cost_destroy(&c);
+    problem_free(&pr);
+  }
+  wasp_ot_destroy(&wide);
+  wasp_ot_destroy(&compact);
+}
+END_TEST
+
 /* One solver for problems of changing size gives the answers of fresh ones;
  * also with lazy shifts forced, whose block arrays are allocated on the first
  * lazy level and must follow the node arrays as they grow. */
@@ -1745,6 +1776,7 @@ int main(void)
   tcase_add_test(tc, options_do_not_change_the_optimum);
   tcase_add_test(tc, lean_pricing_same_optimum);
   tcase_add_test(tc, lazy_shifts_same_optimum);
+  tcase_add_test(tc, wide_thread_same_pivots);
   tcase_add_test(tc, solver_reuse);
   tcase_add_test(tc, progress_reports);
   suite_add_tcase(s, tc);
