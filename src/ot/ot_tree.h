@@ -38,7 +38,7 @@ struct wasp_ot {
   /* 16-bit copies of thread and rev_thread, kept while nodes <= 65536
    * (`compact`): the potential shift is a chase along the thread bound by
    * the latency of each step, and half the bytes keep more of the chain in
-   * L1 (64-128 px: 3-7 % faster).  Written wherever the thread is. */
+   * L1 (64-128 px: 3-14 % faster).  Written wherever the thread is. */
   uint16_t *th16, *rth16;
   bool compact;
   signed char *dir;

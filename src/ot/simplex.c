@@ -47,10 +47,10 @@
  * 512 x 512 problems.  At 256 x 256 the extra load per potential read in
  * the block search makes it a wash (-31 % to +16 %; docs/performance.md). */
 #define LAZY_NODES 262144
+#define LAZY_BLOCK 128
 
 /* Node numbers fit the 16-bit thread copies (ot_tree.h) up to here. */
 #define COMPACT_NODES 65536
-#define LAZY_BLOCK 128
 
 void wasp_ot_options_default(wasp_ot_options *opt)
 {
@@ -358,9 +358,6 @@ static wasp_status price_all(wasp_ot *ot, double eps, long k, double *min_rc, lo
   return WASP_OK;
 }
 
-/* Re-hang the subtree cut off by removing u_out's tree arc under v_in via
- * the entering arc; the path u_in .. u_out reverses.  See ot_tree.h for the
- * preorder bookkeeping. */
 /* Add `shift` to pi along the thread segment first .. last of n nodes,
  * walked from both ends at once: the shift is a pointer chase bound by the
  * latency of each step, and two independent chases overlap their misses.
@@ -392,7 +389,10 @@ static void shift_potentials(wasp_ot *ot, int first, int last, int n, int after,
   else shift_segment(ot->pi, ot->thread, ot->rev_thread, first, last, n, shift);
 }
 
-/* w[0 .. nw) is the cycle's side from u_in up to (not including) the join,
+/* Re-hang the subtree cut off by removing u_out's tree arc under v_in via
+ * the entering arc; the path u_in .. u_out reverses.  See ot_tree.h for the
+ * preorder bookkeeping.
+ * w[0 .. nw) is the cycle's side from u_in up to (not including) the join,
  * u_out = w[k]; o[0 .. no) the other side, from v_in (empty when v_in is
  * the join). */
 static void update_tree(wasp_ot *ot, int join, const int *w, int k, int nw, int v_in, const int *o,
