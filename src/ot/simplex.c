@@ -379,11 +379,16 @@ SHIFT_SEGMENT(shift_segment, int)
 SHIFT_SEGMENT(shift_segment16, uint16_t)
 
 /* Potentials of the subtree first .. last (n nodes) up by shift or, when
- * it holds most of the tree, those of the rest (after .. before) down. */
+ * it holds most of the tree, those of the rest (after .. before) down:
+ * by block offsets when lazy (lazy.c counts those), else node by node. */
 static void shift_potentials(wasp_ot *ot, int first, int last, int n, int after, int before,
                              double shift)
 {
   if (2 * n > ot->nodes) first = after, last = before, n = ot->nodes - n, shift = -shift;
+  if (ot->lazy) {
+    ot_lazy_shift(ot, first, last, shift);
+    return;
+  }
   ot->shifted += n;
   if (ot->compact) shift_segment16(ot->pi, ot->th16, ot->rth16, first, last, n, shift);
   else shift_segment(ot->pi, ot->thread, ot->rev_thread, first, last, n, shift);
@@ -436,11 +441,8 @@ static void update_tree(wasp_ot *ot, int join, const int *w, int k, int nw, int 
       ot_lazy_split_after(ot, ot->seg_a1[m]);
       ot_lazy_split_after(ot, ot->old_last[m - 1]);
     }
-    if (2 * size <= ot->nodes) ot_lazy_shift(ot, u_out, s_last, shift);
-    else ot_lazy_shift(ot, after, before, -shift);
-  } else {
-    shift_potentials(ot, u_out, s_last, size, after, before, shift);
   }
+  shift_potentials(ot, u_out, s_last, size, after, before, shift);
 
   /* 1. Cut the subtree's preorder segment out of the thread. */
   links[nl++] = before;
