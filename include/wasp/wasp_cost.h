@@ -19,6 +19,10 @@ typedef struct wasp_cost wasp_cost;
  * periods ny*h and nx*h.  Requires h > 0 and p >= 1. */
 wasp_status wasp_cost_create_grid(int ny, int nx, double h, bool torus, double p,
                                   wasp_cost **cost);
+/* The same with its own spacing per axis: pixel (i, j) at (i*hy, j*hx)
+ * (the multiscale solver's levels coarsened along one axis). */
+wasp_status wasp_cost_create_grid_axes(int ny, int nx, double hy, double hx, bool torus, double p,
+                                       wasp_cost **cost);
 /* Euclidean points in R^dim: X is nx*dim, Y is ny*dim (copied). */
 wasp_status wasp_cost_create_cloud(int dim, int nx, const double *X, int ny,
                                    const double *Y, double p, wasp_cost **cost);
@@ -48,9 +52,9 @@ double wasp_cost_distance(const wasp_cost *cost, long i, long j);
 double wasp_cost_bound(const wasp_cost *cost);
 double wasp_cost_exponent(const wasp_cost *cost);
 
-/* Grid description, for solvers that exploit the grid (multiscale, W1 on the
+/* Grid description (size, spacing per axis, wrap), for solvers that exploit the grid (multiscale, W1 on the
  * grid graph).  Returns false for clouds. */
-bool wasp_cost_grid(const wasp_cost *cost, int *ny, int *nx, double *h, bool *torus);
+bool wasp_cost_grid(const wasp_cost *cost, int *ny, int *nx, double *hy, double *hx, bool *torus);
 /* For a grid: the cost of an offset, table[|di| * nx + |dj|] (cap applied,
  * torus wrap folded in), and the price of dummy arcs (0 if none).  The cost
  * grows with the offset along each axis, which hierarchical pricing uses to

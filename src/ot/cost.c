@@ -15,7 +15,7 @@ struct wasp_cost {
   double dummy;        /* price of WASP_SITE_DUMMY arcs; <= 0: no dummies    */
   /* grid */
   int ny, nx;
-  double h;
+  double hy, hx;       /* pixel spacing along each axis */
   bool torus;
   double *table;       /* table[dy*nx + dx] = min(d(dy, dx)^p, cap)          */
   double *dtable;      /* ground distance d(dy, dx)                          */
@@ -48,7 +48,7 @@ static void fill_grid_tables(wasp_cost *c)
     int ey = c->torus && c->ny - dy < dy ? c->ny - dy : dy;
     for (int dx = 0; dx < c->nx; dx++) {
       int ex = c->torus && c->nx - dx < dx ? c->nx - dx : dx;
-      double d = c->h * sqrt((double)ey * ey + (double)ex * ex);
+      double d = sqrt(c->hy * c->hy * (double)ey * ey + c->hx * c->hx * (double)ex * ex);
       double v = power(d, c->p);
       if (c->cap > 0 && v > c->cap) v = c->cap;
       c->dtable[(long)dy * c->nx + dx] = d;
@@ -61,17 +61,25 @@ static void fill_grid_tables(wasp_cost *c)
 
 wasp_status wasp_cost_create_grid(int ny, int nx, double h, bool torus, double p, wasp_cost **cost)
 {
+  return wasp_cost_create_grid_axes(ny, nx, h, h, torus, p, cost);
+}
+
+wasp_status wasp_cost_create_grid_axes(int ny, int nx, double hy, double hx, bool torus, double p,
+                                       wasp_cost **cost)
+{
   wasp_cost *c;
   *cost = NULL;
   WASP_TRY(check_p(p));
   if (ny <= 0 || nx <= 0) return wasp_fail(WASP_ERR_ARG, "grid %d x %d is empty", ny, nx);
-  if (!(h > 0) || !isfinite(h)) return wasp_fail(WASP_ERR_ARG, "-spacing %g must be positive", h);
+  if (!(hy > 0) || !isfinite(hy)) return wasp_fail(WASP_ERR_ARG, "-spacing %g must be positive", hy);
+  if (!(hx > 0) || !isfinite(hx)) return wasp_fail(WASP_ERR_ARG, "-spacing %g must be positive", hx);
   WASP_TRY(wasp_calloc(1, sizeof *c, &c));
   c->grid = true;
   c->p = p;
   c->ny = ny;
   c->nx = nx;
-  c->h = h;
+  c->hy = hy;
+  c->hx = hx;
   c->torus = torus;
   if (wasp_malloc(sizeof(double) * (size_t)ny * (size_t)nx, &c->table) ||
       wasp_malloc(sizeof(double) * (size_t)ny * (size_t)nx, &c->dtable)) {
@@ -240,12 +248,13 @@ double wasp_cost_bound(const wasp_cost *c) { return c->bound; }
 
 double wasp_cost_exponent(const wasp_cost *c) { return c->p; }
 
-bool wasp_cost_grid(const wasp_cost *c, int *ny, int *nx, double *h, bool *torus)
+bool wasp_cost_grid(const wasp_cost *c, int *ny, int *nx, double *hy, double *hx, bool *torus)
 {
   if (!c->grid) return false;
   if (ny) *ny = c->ny;
   if (nx) *nx = c->nx;
-  if (h) *h = c->h;
+  if (hy) *hy = c->hy;
+  if (hx) *hx = c->hx;
   if (torus) *torus = c->torus;
   return true;
 }

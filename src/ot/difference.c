@@ -37,7 +37,7 @@ bool ot_difference_applies(const wasp_ot *ot, const wasp_cost *cost)
   /* With a dummy at price lambda the cost is a metric only when no move
    * costs more than the 2 lambda of deleting and creating. */
   const bool metric = dummy <= 0 || (cap > 0 && cap <= 2 * dummy);
-  return !ot->reduced && wasp_cost_grid(cost, NULL, NULL, NULL, NULL) &&
+  return !ot->reduced && wasp_cost_grid(cost, NULL, NULL, NULL, NULL, NULL) &&
          wasp_cost_exponent(cost) == 1.0 && metric;
 }
 
@@ -210,7 +210,7 @@ wasp_status ot_solve_difference(wasp_ot *ot, const wasp_cost *cost, long ns, con
   WASP_TRY(ot_check_masses(ns, a, nt, b, &sa, &sb));
   if (ns + nt + 1 > 2000000000L)
     return wasp_fail(WASP_ERR_ARG, "%ld + %ld sites exceed the solver's node limit", ns, nt);
-  wasp_cost_grid(cost, &ny, &nx, NULL, NULL);
+  wasp_cost_grid(cost, &ny, &nx, NULL, NULL, NULL);
   const double ratio = sa / sb;
   diff_work w = {.npix = (long)ny * nx, .nslot = (long)ny * nx + 1};
   wasp_status s = build(&w, ns, src, a, nt, dst, b, ratio, fallback);
@@ -237,10 +237,10 @@ wasp_status ot_solve_difference(wasp_ot *ot, const wasp_cost *cost, long ns, con
    * seed, locality order), with the dummy price dropped from its cost. */
   wasp_cost *plain = NULL;
   if (!s && wasp_cost_dummy_price(cost) > 0 && w.d[w.npix] == 0) {
-    double h;
+    double hy, hx;
     bool torus;
-    wasp_cost_grid(cost, &ny, &nx, &h, &torus);
-    s = wasp_cost_create_grid(ny, nx, h, torus, wasp_cost_exponent(cost), &plain);
+    wasp_cost_grid(cost, &ny, &nx, &hy, &hx, &torus);
+    s = wasp_cost_create_grid_axes(ny, nx, hy, hx, torus, wasp_cost_exponent(cost), &plain);
     if (!s && wasp_cost_cap(cost) > 0) s = wasp_cost_set_cap(plain, wasp_cost_cap(cost));
   }
   if (!s && w.nrs > 0 && w.nrt > 0) {

@@ -64,7 +64,7 @@ wasp_status ot_grid_pricer_create(const wasp_cost *cost, long ns, const long *sr
   int ny, nx;
   bool torus;
   *gp = NULL;
-  if (!wasp_cost_grid(cost, &ny, &nx, NULL, &torus)) return WASP_OK; /* clouds: full scans */
+  if (!wasp_cost_grid(cost, &ny, &nx, NULL, NULL, &torus)) return WASP_OK; /* clouds: full scans */
   WASP_TRY(wasp_calloc(1, sizeof *g, &g));
   g->ny = ny;
   g->nx = nx;
@@ -89,10 +89,10 @@ wasp_status ot_grid_pricer_create(const wasp_cost *cost, long ns, const long *sr
     ot_grid_pricer_destroy(&g);
     return s;
   }
-  double h;
-  wasp_cost_grid(cost, &ny, &nx, &h, &torus);
+  double hy, hx;
+  wasp_cost_grid(cost, &ny, &nx, &hy, &hx, &torus);
   if (wasp_cost_exponent(cost) == 2.0 && wasp_cost_cap(cost) <= 0 && wasp_cost_dummy_price(cost) <= 0) {
-    s = ot_sep_create(ny, nx, h, torus, &g->sep);
+    s = ot_sep_create(ny, nx, hy, hx, torus, &g->sep);
     if (!s) s = wasp_malloc(sizeof(double) * (size_t)ny * (size_t)nx, &g->F);
     if (!s) s = wasp_malloc(sizeof(int) * (size_t)ny * (size_t)nx, &g->arg);
     if (!s) s = wasp_malloc(sizeof(int) * (size_t)ny * (size_t)nx, &g->source_of);

@@ -1,11 +1,11 @@
 /* Exact pricing for the squared grid cost in O(N): the c-transform by lower
  * envelopes of parabolas.
  *
- * For c = h^2 (dy^2 + dx^2) (plain grid, or the torus with wrapped
+ * For c = hy^2 dy^2 + hx^2 dx^2 (plain grid, or the torus with wrapped
  * offsets) the smallest reduced cost of source row i,
  *     min_j c(x_i, y_j) + pi_t[j] - pi[i],
- * splits by axis: min over rows y' of h^2 (y - y')^2 + G(y', x), with
- * G(y', x) = min over x' of h^2 (x - x')^2 + w(y', x').  Each 1-D minimum
+ * splits by axis: min over rows y' of hy^2 (y - y')^2 + G(y', x), with
+ * G(y', x) = min over x' of hx^2 (x - x')^2 + w(y', x').  Each 1-D minimum
  * over all positions is the lower envelope of one parabola per finite
  * sample (Felzenszwalb & Huttenlocher's distance transform), built and read
  * in one sweep; on a wrapped axis the envelope is also read n to either
@@ -23,11 +23,11 @@
 
 struct ot_sep {
   int ny, nx;
-  double s;           /* h^2 */
+  double sy, sx;      /* hy^2, hx^2 */
   bool torus;
   double *G, *line_g, *line_f, *z;
   double *H, *Gv;     /* the envelope's stack: g + s q^2, and g */
-  double *inv;        /* inv[d] = 1 / (2 h^2 d): the cut without a division */
+  double *inv_y, *inv_x; /* inv[d] = 1 / (2 s d): the cut without a division */
   int *AX, *line_a, *v;
 };
 
@@ -41,21 +41,23 @@ void ot_sep_destroy(ot_sep **sp)
   wasp_free(&s->z);
   wasp_free(&s->H);
   wasp_free(&s->Gv);
-  wasp_free(&s->inv);
+  wasp_free(&s->inv_y);
+  wasp_free(&s->inv_x);
   wasp_free(&s->AX);
   wasp_free(&s->line_a);
   wasp_free(&s->v);
   wasp_free(sp);
 }
 
-wasp_status ot_sep_create(int ny, int nx, double h, bool torus, ot_sep **sp)
+wasp_status ot_sep_create(int ny, int nx, double hy, double hx, bool torus, ot_sep **sp)
 {
   ot_sep *s;
   *sp = NULL;
   WASP_TRY(wasp_calloc(1, sizeof *s, &s));
   s->ny = ny;
   s->nx = nx;
-  s->s = h * h;
+  s->sy = hy * hy;
+  s->sx = hx * hx;
   s->torus = torus;
   const size_t n = (size_t)ny * (size_t)nx, m = (size_t)(ny > nx ? ny : nx);
   wasp_status st = wasp_malloc(sizeof(double) * n, &s->G);
@@ -67,12 +69,16 @@ wasp_status ot_sep_create(int ny, int nx, double h, bool torus, ot_sep **sp)
   if (!st) st = wasp_malloc(sizeof(double) * (3 * m + 1), &s->z);
   if (!st) st = wasp_malloc(sizeof(double) * (3 * m + 1), &s->H);
   if (!st) st = wasp_malloc(sizeof(double) * (3 * m + 1), &s->Gv);
-  if (!st) st = wasp_malloc(sizeof(double) * (3 * m + 1), &s->inv);
+  if (!st) st = wasp_malloc(sizeof(double) * (3 * m + 1), &s->inv_y);
+  if (!st) st = wasp_malloc(sizeof(double) * (3 * m + 1), &s->inv_x);
   if (st) {
     ot_sep_destroy(&s);
     return st;
   }
-  for (size_t d = 1; d <= 3 * m; d++) s->inv[d] = 1.0 / (2.0 * s->s * (double)d);
+  for (size_t d = 1; d <= 3 * m; d++) {
+    s->inv_y[d] = 1.0 / (2.0 * s->sy * (double)d);
+    s->inv_x[d] = 1.0 / (2.0 * s->sx * (double)d);
+  }
   *sp = s;
   return WASP_OK;
 }
@@ -83,9 +89,8 @@ wasp_status ot_sep_create(int ny, int nx, double h, bool torus, ot_sep **sp)
  * position v, value at 0 (H = g + s q^2) and g, so testing the top against
  * a new parabola is one subtraction and one multiplication by a tabled
  * 1 / (2 s (q - r)), with no reloads. */
-static void envelope(const ot_sep *S, int n, const double *g, double *f, int *arg)
+static void envelope(const ot_sep *S, double s, const double *inv, int n, const double *g, double *f, int *arg)
 {
-  const double s = S->s, *inv = S->inv;
   int *v = S->v, k = -1;
   double *z = S->z, *H = S->H, *Gv = S->Gv;
   for (int q = 0; q < n; q++) {
@@ -137,11 +142,11 @@ void ot_sep_transform(ot_sep *S, const int *target_of, const double *w, double *
       int j = target_of[(long)y * nx + x];
       gl[x] = j >= 0 ? w[j] : INFINITY;
     }
-    envelope(S, nx, gl, S->G + (long)y * nx, S->AX + (long)y * nx);
+    envelope(S, S->sx, S->inv_x, nx, gl, S->G + (long)y * nx, S->AX + (long)y * nx);
   }
   for (int x = 0; x < nx; x++) {
     for (int y = 0; y < ny; y++) S->line_g[y] = S->G[(long)y * nx + x];
-    envelope(S, ny, S->line_g, S->line_f, S->line_a);
+    envelope(S, S->sy, S->inv_y, ny, S->line_g, S->line_f, S->line_a);
     for (int y = 0; y < ny; y++) {
       const int yy = S->line_a[y];
       F[(long)y * nx + x] = S->line_f[y];

@@ -60,6 +60,7 @@ void wasp_ot_options_default(wasp_ot_options *opt)
   opt->lean_nodes = 0;
   opt->lazy_nodes = 0;
   opt->compact_nodes = 0;
+  opt->one_axis = 0;
   opt->progress = NULL;
   opt->progress_ctx = NULL;
 }
@@ -803,7 +804,7 @@ static wasp_status reorder(const wasp_cost *cost, long ns, const long *src, cons
                            const long *dst, const double *b, reordered *r)
 {
   int ny, nx;
-  wasp_cost_grid(cost, &ny, &nx, NULL, NULL);
+  wasp_cost_grid(cost, &ny, &nx, NULL, NULL, NULL);
   const long m = ns > nt ? ns : nt;
   WASP_TRY(wasp_malloc(sizeof(long) * (size_t)ns, &r->ps));
   WASP_TRY(wasp_malloc(sizeof(long) * (size_t)nt, &r->pt));
@@ -844,7 +845,7 @@ wasp_status wasp_ot_solve(wasp_ot *ot, const wasp_cost *cost, long ns, const lon
     wasp_status s = ot_solve_difference(ot, cost, ns, src, a, nt, dst, b, res, &fallback);
     if (s || !fallback) return s;
   }
-  if (!wasp_cost_grid(cost, NULL, NULL, NULL, NULL) || wasp_cost_dummy_price(cost) > 0 ||
+  if (!wasp_cost_grid(cost, NULL, NULL, NULL, NULL, NULL) || wasp_cost_dummy_price(cost) > 0 ||
       ns + nt < 4096)
     return solve_in_order(ot, cost, ns, src, a, nt, dst, b, res);
   const double t0 = wasp_wtime();

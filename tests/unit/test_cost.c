@@ -114,6 +114,34 @@ END_TEST
 
 /* A few explicit values, so that a wrong formula cannot hide behind a wrong
  * helper: 6 x 10 unit grid (h = 1/10). */
+/* A spacing per axis: c = (hy^2 dy^2 + hx^2 dx^2)^(p/2), offsets wrapped on
+ * the torus, against the hand formula. */
+START_TEST(grid_axes_eval_matches_formula)
+{
+  const double sp[][2] = {{0.5, 2.0}, {2.0, 0.5}, {1.0 / 8.0, 0.37}};
+  for (int k = 0; k < 3; k++)
+    for (int torus = 0; torus <= 1; torus++)
+      for (int e = 0; e < N_EXPONENTS; e++) {
+        const int ny = 5, nx = 8;
+        const double hy = sp[k][0], hx = sp[k][1], p = exponents[e];
+        wasp_cost *c = NULL;
+        ck_assert_int_eq(wasp_cost_create_grid_axes(ny, nx, hy, hx, torus, p, &c), WASP_OK);
+        for (long s = 0; s < ny * nx; s++)
+          for (long t = 0; t < ny * nx; t++) {
+            const double dy = grid_distance(ny, nx, hy, torus, s - s % nx, t - t % nx);
+            const double dx = grid_distance(ny, nx, hx, torus, s % nx, t % nx);
+            const double d = sqrt(dy * dy + dx * dx);
+            ck_assert_msg(close_rel(wasp_cost_eval(c, s, t), pow(d, p), 1e-13),
+                          "hy=%g hx=%g torus=%d p=%g: c(%ld, %ld) = %.17g, want %.17g", hy, hx, torus,
+                          p, s, t, wasp_cost_eval(c, s, t), pow(d, p));
+            ck_assert(close_rel(wasp_cost_distance(c, s, t), d, 1e-13));
+            ck_assert(wasp_cost_eval(c, s, t) <= wasp_cost_bound(c));
+          }
+        wasp_cost_destroy(&c);
+      }
+}
+END_TEST
+
 START_TEST(grid_explicit_values)
 {
   wasp_cost *c = make_grid(6, 10, 0.1, false, 2.0);
@@ -204,9 +232,9 @@ START_TEST(cloud_eval_matches_formula)
       for (int k = 0; k < nyp * dim; k++) Y[k] = -1e300;
       ck_assert_msg(wasp_cost_exponent(c) == p, "exponent %g want %g", wasp_cost_exponent(c), p);
       int gny, gnx;
-      double gh;
+      double ghy, ghx;
       bool gt;
-      ck_assert_msg(!wasp_cost_grid(c, &gny, &gnx, &gh, &gt), "wasp_cost_grid must be false for a cloud");
+      ck_assert_msg(!wasp_cost_grid(c, &gny, &gnx, &ghy, &ghx, &gt), "wasp_cost_grid must be false for a cloud");
       for (long i = 0; i < nxp; i++) {
         for (long j = 0; j < nyp; j++) {
           double d = cloud_distance(dim, X0, i, Y0, j), want = pow(d, p);
@@ -555,16 +583,21 @@ START_TEST(grid_description)
 {
   wasp_cost *c = make_grid(5, 9, 0.25, true, 2.0);
   int ny = 0, nx = 0;
-  double h = 0.0;
+  double hy = 0.0, hx = 0.0;
   bool torus = false;
-  ck_assert_msg(wasp_cost_grid(c, &ny, &nx, &h, &torus), "wasp_cost_grid must be true for a grid");
-  ck_assert_msg(ny == 5 && nx == 9 && h == 0.25 && torus, "grid description %d x %d h=%g torus=%d",
-                ny, nx, h, (int)torus);
+  ck_assert_msg(wasp_cost_grid(c, &ny, &nx, &hy, &hx, &torus), "wasp_cost_grid must be true for a grid");
+  ck_assert_msg(ny == 5 && nx == 9 && hy == 0.25 && hx == 0.25 && torus,
+                "grid description %d x %d h=%g,%g torus=%d", ny, nx, hy, hx, (int)torus);
   wasp_cost_destroy(&c);
   c = make_grid(9, 5, 1.5, false, 1.0);
-  ck_assert(wasp_cost_grid(c, &ny, &nx, &h, &torus));
-  ck_assert_msg(ny == 9 && nx == 5 && h == 1.5 && !torus, "grid description %d x %d h=%g torus=%d",
-                ny, nx, h, (int)torus);
+  ck_assert(wasp_cost_grid(c, &ny, &nx, &hy, &hx, &torus));
+  ck_assert_msg(ny == 9 && nx == 5 && hy == 1.5 && hx == 1.5 && !torus,
+                "grid description %d x %d h=%g,%g torus=%d", ny, nx, hy, hx, (int)torus);
+  wasp_cost_destroy(&c);
+  ck_assert_int_eq(wasp_cost_create_grid_axes(6, 7, 0.5, 2.0, true, 2.0, &c), WASP_OK);
+  ck_assert(wasp_cost_grid(c, &ny, &nx, &hy, &hx, &torus));
+  ck_assert_msg(ny == 6 && nx == 7 && hy == 0.5 && hx == 2.0 && torus,
+                "grid description %d x %d h=%g,%g torus=%d", ny, nx, hy, hx, (int)torus);
   wasp_cost_destroy(&c);
 }
 END_TEST
@@ -590,6 +623,10 @@ START_TEST(bad_arguments)
   expect_fail(wasp_cost_create_grid(4, 4, -0.25, false, 2.0, &c), &c, "grid h < 0");
   wasp_clear_error();
   expect_fail(wasp_cost_create_grid(4, 4, 0.25, false, 0.5, &c), &c, "grid p = 0.5");
+  wasp_clear_error();
+  expect_fail(wasp_cost_create_grid_axes(4, 4, 0.25, 0.0, false, 2.0, &c), &c, "grid hx = 0");
+  wasp_clear_error();
+  expect_fail(wasp_cost_create_grid_axes(4, 4, INFINITY, 0.25, false, 2.0, &c), &c, "grid hy = inf");
   wasp_clear_error();
   expect_fail(wasp_cost_create_grid(4, 4, 0.25, true, NAN, &c), &c, "grid p = NaN");
   wasp_clear_error();
@@ -617,6 +654,7 @@ int main(void)
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, grid_eval_matches_formula);
   tcase_add_test(tc, torus_eval_matches_formula);
+  tcase_add_test(tc, grid_axes_eval_matches_formula);
   tcase_add_test(tc, grid_explicit_values);
   tcase_add_test(tc, grid_large_indices);
   tcase_add_test(tc, cloud_eval_matches_formula);

@@ -314,6 +314,8 @@ START_TEST(options_default)
   ck_assert_msg(opt.tol == 1e-9, "default tol %g, want 1e-9", opt.tol);
   ck_assert_msg(opt.max_pivots == 0, "default max_pivots %ld, want 0 (no limit)", opt.max_pivots);
   ck_assert_msg(opt.block == 0, "default block %ld, want 0 (automatic)", opt.block);
+  ck_assert_msg(opt.lean_nodes == 0 && opt.lazy_nodes == 0 && opt.compact_nodes == 0 && opt.one_axis == 0,
+                "default path thresholds must be 0 (automatic)");
   wasp_ot *ot = new_solver();
   wasp_ot_destroy(&ot);
   ck_assert_msg(ot == NULL, "wasp_ot_destroy must set the handle to NULL");
@@ -942,9 +944,20 @@ START_TEST(site_order_is_the_callers)
 }
 END_TEST
 
+/* Squared distance between pixels i and k with spacing hy, hx (wrapped on
+ * the torus), by hand. */
+static double squared_distance(int ny, int nx, double hy, double hx, int torus, long i, long k)
+{
+  long dy = labs(i / nx - k / nx), dx = labs(i % nx - k % nx);
+  if (torus && ny - dy < dy) dy = ny - dy;
+  if (torus && nx - dx < dx) dx = nx - dx;
+  return hy * hy * (double)(dy * dy) + hx * hx * (double)(dx * dx);
+}
+
 /* The c-transform behind p = 2 grid pricing (src/ot/price_sep.c), against
  * the minimum over every target by brute force: plain and wrapped axes,
- * non-square grids, missing targets, potentials of both signs. */
+ * non-square grids, a spacing per axis (the one-axis multiscale levels),
+ * missing targets, potentials of both signs. */
 START_TEST(squared_cost_transform_vs_brute_force)
 {
   uint64_t rng = 99;
@@ -953,7 +966,7 @@ START_TEST(squared_cost_transform_vs_brute_force)
     for (int torus = 0; torus < 2; torus++) {
       const int ny = dims[d][0], nx = dims[d][1];
       const long N = (long)ny * nx;
-      const double h = 0.37;
+      const double h = 0.37, hx = d == 1 ? h : (d == 0 ? 0.8 : 0.21);
       int *target_of = malloc(sizeof(int) * N), *arg = malloc(sizeof(int) * N);
       double *w = malloc(sizeof(double) * N), *F = malloc(sizeof(double) * N);
       long nt = 0;
@@ -962,19 +975,18 @@ START_TEST(squared_cost_transform_vs_brute_force)
         if (target_of[k] >= 0) w[nt++] = 4.0 * (unit_uniform(&rng) - 0.5) * h * h * nx;
       }
       ot_sep *sep = NULL;
-      ck_assert_int_eq(ot_sep_create(ny, nx, h, torus, &sep), WASP_OK);
+      ck_assert_int_eq(ot_sep_create(ny, nx, h, hx, torus, &sep), WASP_OK);
       ot_sep_transform(sep, target_of, w, F, arg);
-      geom g = {.cloud = 0, .ny = ny, .nx = nx, .h = h, .torus = torus, .p = 2.0};
       for (long i = 0; i < N; i++) {
         double best = INFINITY;
         for (long k = 0; k < N; k++)
-          if (target_of[k] >= 0) best = fmin(best, pow(hand_distance(&g, i, k), 2) + w[target_of[k]]);
+          if (target_of[k] >= 0) best = fmin(best, squared_distance(ny, nx, h, hx, torus, i, k) + w[target_of[k]]);
         ck_assert_msg(fabs(F[i] - best) <= 1e-12 * (1 + fabs(best)), "%dx%d %s pixel %ld: %.17g vs brute force %.17g",
                       ny, nx, torus ? "torus" : "grid", i, F[i], best);
         ck_assert_int_ge(arg[i], 0);
         long k = 0;
         while (target_of[k] != arg[i]) k++;
-        ck_assert_msg(fabs(pow(hand_distance(&g, i, k), 2) + w[arg[i]] - best) <= 1e-12 * (1 + fabs(best)),
+        ck_assert_msg(fabs(squared_distance(ny, nx, h, hx, torus, i, k) + w[arg[i]] - best) <= 1e-12 * (1 + fabs(best)),
                       "pixel %ld: the minimiser does not attain the minimum", i);
       }
       ot_sep_destroy(&sep);
@@ -1590,6 +1602,39 @@ START_TEST(lean_pricing_same_optimum)
 }
 END_TEST
 
+/* Multiscale levels coarsened one axis at a time (automatic for p = 2) and
+ * by 2 x 2 blocks (automatic otherwise), each forced where it is not the
+ * default; and a torus whose wider axis is odd, so one-axis coarsening must
+ * halve the other axis (26 x 27 -> 13 x 27), against the 2 x 2 path, which
+ * cannot coarsen it at all. */
+START_TEST(one_axis_levels_same_optimum)
+{
+  wasp_ot_options opt;
+  wasp_ot_options_default(&opt);
+  opt.one_axis = -1;
+  forced_path_same_optimum(&opt, "2x2 levels", 2.0, 3);
+  opt.one_axis = 1;
+  forced_path_same_optimum(&opt, "one-axis levels", 1.5, 2);
+  forced_path_same_optimum(&opt, "one-axis levels", 1.0, 2);
+  uint64_t rng = 2627;
+  char what[120];
+  wasp_ot *one = NULL, *blocks = NULL;
+  ck_assert_int_eq(wasp_ot_create(&opt, &one), WASP_OK);
+  opt.one_axis = -1;
+  ck_assert_int_eq(wasp_ot_create(&opt, &blocks), WASP_OK);
+  for (int q = 0; q < 2; q++) {
+    geom g = {.cloud = 0, .ny = 26, .nx = 27, .h = 1.0 / 27, .torus = 1, .p = q ? 3.0 : 2.0};
+    problem pr;
+    random_grid_problem(&rng, 26L * 27, 0.05, 1.0, &pr);
+    snprintf(what, sizeof what, "26x27 torus p=%g: one-axis vs 2x2 levels", g.p);
+    expect_value(solve_checked(one, &g, &pr, what), solve_checked(blocks, &g, &pr, what), VALUE_RTOL, what);
+    problem_free(&pr);
+  }
+  wasp_ot_destroy(&one);
+  wasp_ot_destroy(&blocks);
+}
+END_TEST
+
 /* Lazy potential shifts (blocks of the thread with pending offsets) normally
  * start at 512 x 512: forced on every level, with the exact p = 2 pricing,
  * the hierarchical one (p = 1.5), the difference of the measures (p = 1),
@@ -1716,7 +1761,7 @@ START_TEST(progress_reports)
   ck_assert_int_eq(last->sites, 2L * n * n);
   ck_assert_int_eq(last->pivots, res.iterations);
   ck_assert(last->min_reduced_cost >= -1e-9 && last->seconds >= 0);
-  /* Level k (2x2 coarsenings of a full grid) has (n / 2^k)^2 sites a side;
+  /* Level k (p = 2: one axis halved per level) has n^2 / 2^k sites a side;
    * within a level rounds count up by one and pivots never fall; a level
    * is done before any finer level reports. */
   int seen[8] = {0}, done[8] = {0}, deepest = 0;
@@ -1724,8 +1769,8 @@ START_TEST(progress_reports)
   for (int r = 0; r < log.n; r++) {
     const wasp_ot_progress *p = &log.rec[r];
     ck_assert(p->depth >= 0 && p->depth < 8);
-    const int d = p->depth, side = n >> d;
-    ck_assert_int_eq(p->sites, 2L * side * side);
+    const int d = p->depth;
+    ck_assert_int_eq(p->sites, 2L * ((long)n * n >> d));
     ck_assert_msg(!done[d], "depth %d reports after its done report", d);
     if (!p->done) {
       ck_assert_int_eq(p->round, round[d] + 1);
@@ -1735,7 +1780,7 @@ START_TEST(progress_reports)
     round[d] = p->round, piv[d] = p->pivots, seen[d] = 1, done[d] = p->done;
     if (d > deepest) deepest = d;
   }
-  ck_assert_int_ge(deepest, 1); /* 32 x 32 warm-starts from 16 x 16 */
+  ck_assert_int_ge(deepest, 2); /* 32 x 32 warm-starts from 32 x 16, from 16 x 16 */
   for (int d = 0; d <= deepest; d++) ck_assert_msg(seen[d] && done[d], "depth %d: seen %d done %d", d, seen[d], done[d]);
   wasp_cost_destroy(&c);
   wasp_ot_destroy(&ot);
@@ -1777,6 +1822,7 @@ int main(void)
   tcase_add_test(tc, lean_pricing_same_optimum);
   tcase_add_test(tc, lazy_shifts_same_optimum);
   tcase_add_test(tc, wide_thread_same_pivots);
+  tcase_add_test(tc, one_axis_levels_same_optimum);
   tcase_add_test(tc, solver_reuse);
   tcase_add_test(tc, progress_reports);
   suite_add_tcase(s, tc);
