@@ -49,8 +49,8 @@ typedef struct {
   int one_axis;       /* multiscale levels coarsen one axis at a time (half
                          the sites per level) instead of 2 x 2 blocks: 1 =
                          always, -1 = never, 0 = automatic (where pricing is
-                         exact and cheap, p = 2: multiscale.c).  Changes the
-                         path, never the optimum.                           */
+                         exact and cheap, p = 2, from 64 x 64 pixels:
+                         multiscale.c).  Changes the path, never the optimum. */
   wasp_ot_progress_fn *progress; /* NULL (default): no reports                */
   void *progress_ctx;
 } wasp_ot_options;

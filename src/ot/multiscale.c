@@ -16,6 +16,7 @@
 #include "ot_tree.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,19 +158,19 @@ static wasp_status warm_start(wasp_ot *ot, long nc, const coarse_side *cs, const
 static bool halvable(int n, bool torus) { return n >= 4 && !(torus && n % 2); }
 
 /* The next coarser level: 2 x 2 blocks, or one axis at a time (the wider
- * one, x on ties), so each level has half, not a quarter, of the sites.
- * False when the grid is too small, or a periodic axis to be halved is odd
- * (no coarsening keeps its period). */
+ * one, x on ties), so each level has half, not a quarter, of the sites;
+ * the other kind when the preferred one is impossible.  False when neither
+ * is possible: the grid is too small, or the periodic axes to be halved
+ * are odd (no coarsening keeps their period). */
 static bool next_level(int ny, int nx, bool torus, bool one_axis, coarsening *g)
 {
   const bool x_ok = halvable(nx, torus), y_ok = halvable(ny, torus);
-  if (one_axis) {
-    if (!x_ok && !y_ok) return false;
+  if (!x_ok && !y_ok) return false;
+  if (one_axis || !x_ok || !y_ok) {
     const bool along_x = x_ok && (nx >= ny || !y_ok);
     g->fx = along_x ? 2 : 1;
     g->fy = along_x ? 1 : 2;
   } else {
-    if (!x_ok || !y_ok) return false;
     g->fx = g->fy = 2;
   }
   g->nx = nx;
@@ -178,16 +179,61 @@ static bool next_level(int ny, int nx, bool torus, bool one_axis, coarsening *g)
   return true;
 }
 
-/* One axis at a time gives each level a start twice, not four times, as
- * coarse: on the 64x64 bench problems (p = 2) the finest level then needs
- * 20-55 % fewer potential shifts, and over all levels 18 % fewer (smooth
- * images on the torus 43 %; random images 5-15 % more).  It costs more
- * levels and pricing rounds, cheap only where pricing is exact and O(N)
- * (p = 2); with the hierarchical search (p != 2) 2 x 2 stays. */
-static bool one_axis(const wasp_ot *ot)
+/* How much of a measure lives below the 2 x 2 scale: the mass (L1) of its
+ * difference from its own 2 x 2 block means, relative to its mass.  Smooth
+ * images give 0.02-0.09 on the bench's 64-256 px problems, pixel noise
+ * 0.41-0.54. */
+static wasp_status roughness(long n, const long *sites, const double *mass, int ny, int nx, double *out)
 {
-  if (ot->opt.one_axis) return ot->opt.one_axis > 0;
-  return ot->grid && ot_grid_pricer_exact_is_cheap(ot->grid);
+  double *d = NULL, total = 0, off = 0;
+  WASP_TRY(wasp_calloc((size_t)ny * (size_t)nx, sizeof(double), &d));
+  for (long k = 0; k < n; k++)
+    if (sites[k] != WASP_SITE_DUMMY) d[sites[k]] += mass[k], total += fabs(mass[k]);
+  for (int y = 0; y < ny; y += 2)
+    for (int x = 0; x < nx; x += 2) {
+      const int h = y + 1 < ny ? 2 : 1, w = x + 1 < nx ? 2 : 1;
+      double mean = 0;
+      for (int i = 0; i < h; i++)
+        for (int j = 0; j < w; j++) mean += d[(long)(y + i) * nx + x + j];
+      mean /= h * w;
+      for (int i = 0; i < h; i++)
+        for (int j = 0; j < w; j++) off += fabs(d[(long)(y + i) * nx + x + j] - mean);
+    }
+  wasp_free(&d);
+  *out = total > 0 ? off / total : 0;
+  return WASP_OK;
+}
+
+/* One axis at a time gives each level a start twice, not four times, as
+ * coarse.  Measured in potential shifts over all levels (p = 2, grid and
+ * torus, 64-256 px): smooth images need 8-43 % fewer; noisy images (the
+ * random and signed bench problems) anywhere from 26 % fewer to 39 % more,
+ * nothing gained on average at 64-128 px and 16 % more at 256 px: where the
+ * measures are rough at the pixel scale, a coarse plan says little about
+ * the fine one, and every extra level only adds its own pivots.  It also costs more levels and
+ * pricing rounds: cheap only where pricing is exact and O(N) (p = 2), and
+ * worth it only when the finest level dominates (at 32x32 the extra
+ * levels' setup and rounds cost more than the pivots they save).  So one
+ * axis at a time for p = 2 from 64x64 on, for measures with less than
+ * ONE_AXIS_ROUGHNESS of their mass below the 2 x 2 scale.  The finest level
+ * decides for the whole hierarchy: the coarse levels are told. */
+#define ONE_AXIS_PIXELS 4096
+#define ONE_AXIS_ROUGHNESS 0.2
+
+static wasp_status choose_one_axis(const wasp_ot *ot, const double *a, const double *b, int ny, int nx,
+                                   bool *one)
+{
+  *one = ot->opt.one_axis > 0;
+  if (ot->opt.one_axis || !ot->grid || !ot_grid_pricer_exact_is_cheap(ot->grid) ||
+      (long)ny * nx < ONE_AXIS_PIXELS)
+    return WASP_OK;
+  double ra, rb;
+  WASP_TRY(roughness(ot->ns, ot->src, a, ny, nx, &ra));
+  WASP_TRY(roughness(ot->nt, ot->dst, b, ny, nx, &rb));
+  *one = ra < ONE_AXIS_ROUGHNESS && rb < ONE_AXIS_ROUGHNESS;
+  if (getenv("WASP_OT_DEBUG"))
+    fprintf(stderr, "multiscale: roughness %.3g and %.3g: %s\n", ra, rb, *one ? "one axis at a time" : "2 x 2");
+  return WASP_OK;
 }
 
 bool ot_multiscale_applies(const wasp_ot *ot)
@@ -196,7 +242,7 @@ bool ot_multiscale_applies(const wasp_ot *ot)
   bool torus;
   coarsening g;
   if (!wasp_cost_grid(ot->cost, &ny, &nx, NULL, NULL, &torus)) return false;
-  return (double)ot->ns * (double)ot->nt >= MULTISCALE_MIN_ARCS && next_level(ny, nx, torus, one_axis(ot), &g);
+  return (double)ot->ns * (double)ot->nt >= MULTISCALE_MIN_ARCS && next_level(ny, nx, torus, false, &g);
 }
 
 wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, long *added)
@@ -205,8 +251,10 @@ wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, lo
   double hy, hx;
   bool torus;
   coarsening g;
+  bool one;
   wasp_cost_grid(ot->cost, &ny, &nx, &hy, &hx, &torus);
-  next_level(ny, nx, torus, one_axis(ot), &g);
+  WASP_TRY(choose_one_axis(ot, a, b, ny, nx, &one));
+  next_level(ny, nx, torus, one, &g);
   const int cy = (ny + g.fy - 1) / g.fy, cx = g.cx;
   const long nc = g.nc;
   coarse_side cs = {0}, ct = {0};
@@ -222,6 +270,7 @@ wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, lo
   if (!s && wasp_cost_dummy_price(ot->cost) > 0) s = wasp_cost_set_dummy(ccost, wasp_cost_dummy_price(ot->cost));
   if (!s && !ot->coarse) s = wasp_ot_create(&ot->opt, &ot->coarse);
   if (!s) ot->coarse->depth = ot->depth + 1;
+  if (!s) ot->coarse->opt.one_axis = one ? 1 : -1;
   wasp_ot_result cres;
   if (!s) s = wasp_ot_solve(ot->coarse, ccost, cs.n, cs.site, cs.mass, ct.n, ct.site, ct.mass, &cres);
 

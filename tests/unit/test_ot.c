@@ -1602,18 +1602,17 @@ START_TEST(lean_pricing_same_optimum)
 }
 END_TEST
 
-/* Multiscale levels coarsened one axis at a time (automatic for p = 2) and
- * by 2 x 2 blocks (automatic otherwise), each forced where it is not the
- * default; and a torus whose wider axis is odd, so one-axis coarsening must
+/* Multiscale levels coarsened one axis at a time (automatic for p = 2 from
+ * 64 x 64) and by 2 x 2 blocks (automatic otherwise), each forced where it
+ * is not the default; and a torus whose wider axis is odd, so one-axis coarsening must
  * halve the other axis (26 x 27 -> 13 x 27), against the 2 x 2 path, which
  * cannot coarsen it at all. */
 START_TEST(one_axis_levels_same_optimum)
 {
   wasp_ot_options opt;
   wasp_ot_options_default(&opt);
-  opt.one_axis = -1;
-  forced_path_same_optimum(&opt, "2x2 levels", 2.0, 3);
   opt.one_axis = 1;
+  forced_path_same_optimum(&opt, "one-axis levels", 2.0, 3);
   forced_path_same_optimum(&opt, "one-axis levels", 1.5, 2);
   forced_path_same_optimum(&opt, "one-axis levels", 1.0, 2);
   uint64_t rng = 2627;
@@ -1761,7 +1760,8 @@ START_TEST(progress_reports)
   ck_assert_int_eq(last->sites, 2L * n * n);
   ck_assert_int_eq(last->pivots, res.iterations);
   ck_assert(last->min_reduced_cost >= -1e-9 && last->seconds >= 0);
-  /* Level k (p = 2: one axis halved per level) has n^2 / 2^k sites a side;
+  /* Level k (2x2 coarsenings of a full grid: one axis at a time only from
+   * 64 x 64) has (n / 2^k)^2 sites a side;
    * within a level rounds count up by one and pivots never fall; a level
    * is done before any finer level reports. */
   int seen[8] = {0}, done[8] = {0}, deepest = 0;
@@ -1769,8 +1769,8 @@ START_TEST(progress_reports)
   for (int r = 0; r < log.n; r++) {
     const wasp_ot_progress *p = &log.rec[r];
     ck_assert(p->depth >= 0 && p->depth < 8);
-    const int d = p->depth;
-    ck_assert_int_eq(p->sites, 2L * ((long)n * n >> d));
+    const int d = p->depth, side = n >> d;
+    ck_assert_int_eq(p->sites, 2L * side * side);
     ck_assert_msg(!done[d], "depth %d reports after its done report", d);
     if (!p->done) {
       ck_assert_int_eq(p->round, round[d] + 1);
@@ -1780,11 +1780,59 @@ START_TEST(progress_reports)
     round[d] = p->round, piv[d] = p->pivots, seen[d] = 1, done[d] = p->done;
     if (d > deepest) deepest = d;
   }
-  ck_assert_int_ge(deepest, 2); /* 32 x 32 warm-starts from 32 x 16, from 16 x 16 */
+  ck_assert_int_ge(deepest, 1); /* 32 x 32 warm-starts from 16 x 16 */
   for (int d = 0; d <= deepest; d++) ck_assert_msg(seen[d] && done[d], "depth %d: seen %d done %d", d, seen[d], done[d]);
   wasp_cost_destroy(&c);
   wasp_ot_destroy(&ot);
   problem_free(&pr);
+}
+END_TEST
+
+/* The automatic choice of coarsening (multiscale.c): one axis at a time for
+ * p = 2 on grids of at least 64 x 64 whose measures are smooth at the pixel
+ * scale, 2 x 2 blocks for pixel noise, for p != 2, and below 64 x 64.  Seen
+ * in the size of the first coarse level in the progress reports. */
+START_TEST(one_axis_chosen_for_smooth_measures)
+{
+  uint64_t rng = 4242;
+  static progress_log log;
+  wasp_ot_options opt;
+  wasp_ot_options_default(&opt);
+  opt.progress = log_progress;
+  opt.progress_ctx = &log;
+  wasp_ot *ot = NULL;
+  ck_assert_int_eq(wasp_ot_create(&opt, &ot), WASP_OK);
+  for (int q = 0; q < 5; q++) {
+    const int n = q == 4 ? 32 : 64, smooth = q != 1;
+    const double p = q == 2 ? 1.5 : 2.0;
+    const bool torus = q == 3;
+    geom g = {.cloud = 0, .ny = n, .nx = n, .h = 1.0 / n, .torus = torus, .p = p};
+    problem pr;
+    problem_alloc(&pr, (long)n * n, (long)n * n);
+    for (long k = 0; k < (long)n * n; k++) {
+      const double y = (double)(k / n) / n, x = (double)(k % n) / n;
+      pr.src[k] = pr.dst[k] = k;
+      pr.a[k] = smooth ? blob(y, x, 0.3, 0.25, 30) : 0.05 + unit_uniform(&rng);
+      pr.b[k] = smooth ? blob(y, x, 0.65, 0.8, 50) : 0.05 + unit_uniform(&rng);
+    }
+    pr.ns = pr.nt = (long)n * n;
+    balance(&pr);
+    log.n = 0;
+    wasp_cost *c = geom_cost(&g);
+    wasp_ot_result res;
+    ck_assert_int_eq(wasp_ot_solve(ot, c, pr.ns, pr.src, pr.a, pr.nt, pr.dst, pr.b, &res), WASP_OK);
+    ck_assert(res.optimal);
+    long sites1 = 0;
+    for (int r = 0; r < log.n; r++)
+      if (log.rec[r].depth == 1) sites1 = log.rec[r].sites;
+    const bool one = smooth && p == 2.0 && n >= 64;
+    ck_assert_msg(sites1 == (one ? (long)n * n : (long)n * n / 2),
+                  "%dx%d %s p=%g torus %d: first coarse level has %ld sites, want %s", n, n,
+                  smooth ? "smooth" : "noisy", p, (int)torus, sites1, one ? "one axis halved" : "2 x 2 blocks");
+    wasp_cost_destroy(&c);
+    problem_free(&pr);
+  }
+  wasp_ot_destroy(&ot);
 }
 END_TEST
 
@@ -1823,6 +1871,7 @@ int main(void)
   tcase_add_test(tc, lazy_shifts_same_optimum);
   tcase_add_test(tc, wide_thread_same_pivots);
   tcase_add_test(tc, one_axis_levels_same_optimum);
+  tcase_add_test(tc, one_axis_chosen_for_smooth_measures);
   tcase_add_test(tc, solver_reuse);
   tcase_add_test(tc, progress_reports);
   suite_add_tcase(s, tc);
