@@ -205,27 +205,34 @@ static wasp_status roughness(long n, const long *sites, const double *mass, int 
 }
 
 /* One axis at a time gives each level a start twice, not four times, as
- * coarse.  Measured in potential shifts over all levels (p = 2, grid and
- * torus, 64-256 px): smooth images need 8-43 % fewer; noisy images (the
- * random and signed bench problems) anywhere from 26 % fewer to 39 % more,
- * nothing gained on average at 64-128 px and 16 % more at 256 px: where the
- * measures are rough at the pixel scale, a coarse plan says little about
- * the fine one, and every extra level only adds its own pivots.  It also costs more levels and
- * pricing rounds: cheap only where pricing is exact and O(N) (p = 2), and
- * worth it only when the finest level dominates (at 32x32 the extra
- * levels' setup and rounds cost more than the pivots they save).  So one
- * axis at a time for p = 2 from 64x64 on, for measures with less than
- * ONE_AXIS_ROUGHNESS of their mass below the 2 x 2 scale.  The finest level
- * decides for the whole hierarchy: the coarse levels are told. */
-#define ONE_AXIS_PIXELS 4096
+ * coarse.  Measured in potential shifts over all levels (p = 2, 64-256 px):
+ * smooth images need 8-43 % fewer; noisy images (the random and signed
+ * bench problems) anywhere from 26 % fewer to 39 % more, nothing gained on
+ * average at 64-128 px and 16 % more at 256 px: where the measures are
+ * rough at the pixel scale, a coarse plan says little about the fine one,
+ * and every extra level only adds its own pivots.  The extra levels and
+ * their pricing rounds cost too (cheap only where pricing is exact and
+ * O(N), p = 2), so the finest level must be large enough to dominate.  On
+ * smooth images, in simulated cycles (cachegrind: instructions, cache
+ * misses, mispredicted branches): on the torus 8-24 % fewer at 64 px, where
+ * the 2 x 2 start leaves 1.7x the fine pivots it leaves on the plain grid;
+ * on the plain grid 4-13 % more at 64 px, -13 % to +2 % at 128 px; at 256
+ * px 27 % (grid) and 38 % (torus) faster in wall time; at 32 px nothing
+ * gained (from 5 % fewer to 7 % more, process start-up included).  So one
+ * axis at a time for p = 2, measures with less than ONE_AXIS_ROUGHNESS of
+ * their mass below the 2 x 2 scale, from 64 x 64 on the torus and from
+ * 128 x 128 on the plain grid.  The finest level decides for the whole
+ * hierarchy: the coarse levels are told. */
+#define ONE_AXIS_PIXELS_TORUS 4096
+#define ONE_AXIS_PIXELS_GRID 16384
 #define ONE_AXIS_ROUGHNESS 0.2
 
 static wasp_status choose_one_axis(const wasp_ot *ot, const double *a, const double *b, int ny, int nx,
-                                   bool *one)
+                                   bool torus, bool *one)
 {
   *one = ot->opt.one_axis > 0;
-  if (ot->opt.one_axis || !ot->grid || !ot_grid_pricer_exact_is_cheap(ot->grid) ||
-      (long)ny * nx < ONE_AXIS_PIXELS)
+  const long least = torus ? ONE_AXIS_PIXELS_TORUS : ONE_AXIS_PIXELS_GRID;
+  if (ot->opt.one_axis || !ot->grid || !ot_grid_pricer_exact_is_cheap(ot->grid) || (long)ny * nx < least)
     return WASP_OK;
   double ra, rb;
   WASP_TRY(roughness(ot->ns, ot->src, a, ny, nx, &ra));
@@ -253,7 +260,7 @@ wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, lo
   coarsening g;
   bool one;
   wasp_cost_grid(ot->cost, &ny, &nx, &hy, &hx, &torus);
-  WASP_TRY(choose_one_axis(ot, a, b, ny, nx, &one));
+  WASP_TRY(choose_one_axis(ot, a, b, ny, nx, torus, &one));
   next_level(ny, nx, torus, one, &g);
   const int cy = (ny + g.fy - 1) / g.fy, cx = g.cx;
   const long nc = g.nc;

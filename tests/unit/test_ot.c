@@ -1760,8 +1760,8 @@ START_TEST(progress_reports)
   ck_assert_int_eq(last->sites, 2L * n * n);
   ck_assert_int_eq(last->pivots, res.iterations);
   ck_assert(last->min_reduced_cost >= -1e-9 && last->seconds >= 0);
-  /* Level k (2x2 coarsenings of a full grid: one axis at a time only from
-   * 64 x 64) has (n / 2^k)^2 sites a side;
+  /* Level k (2x2 coarsenings of a full grid: at 32 x 32 never one axis at
+   * a time) has (n / 2^k)^2 sites a side;
    * within a level rounds count up by one and pivots never fall; a level
    * is done before any finer level reports. */
   int seen[8] = {0}, done[8] = {0}, deepest = 0;
@@ -1789,9 +1789,10 @@ START_TEST(progress_reports)
 END_TEST
 
 /* The automatic choice of coarsening (multiscale.c): one axis at a time for
- * p = 2 on grids of at least 64 x 64 whose measures are smooth at the pixel
- * scale, 2 x 2 blocks for pixel noise, for p != 2, and below 64 x 64.  Seen
- * in the size of the first coarse level in the progress reports. */
+ * p = 2 on measures smooth at the pixel scale, from 64 x 64 on the torus
+ * and from 128 x 128 on the plain grid; 2 x 2 blocks for pixel noise, for
+ * p != 2, and on smaller grids.  Seen in the size of the first coarse level
+ * in the progress reports. */
 START_TEST(one_axis_chosen_for_smooth_measures)
 {
   uint64_t rng = 4242;
@@ -1802,10 +1803,13 @@ START_TEST(one_axis_chosen_for_smooth_measures)
   opt.progress_ctx = &log;
   wasp_ot *ot = NULL;
   ck_assert_int_eq(wasp_ot_create(&opt, &ot), WASP_OK);
-  for (int q = 0; q < 5; q++) {
-    const int n = q == 4 ? 32 : 64, smooth = q != 1;
-    const double p = q == 2 ? 1.5 : 2.0;
-    const bool torus = q == 3;
+  /* {n, torus, smooth, p} */
+  const double cases[][4] = {{64, 1, 1, 2}, {64, 1, 0, 2}, {64, 1, 1, 1.5}, {32, 1, 1, 2},
+                             {64, 0, 1, 2}, {128, 0, 1, 2}, {128, 0, 0, 2}};
+  for (int q = 0; q < 7; q++) {
+    const int n = (int)cases[q][0], smooth = cases[q][2] > 0;
+    const bool torus = cases[q][1] > 0;
+    const double p = cases[q][3];
     geom g = {.cloud = 0, .ny = n, .nx = n, .h = 1.0 / n, .torus = torus, .p = p};
     problem pr;
     problem_alloc(&pr, (long)n * n, (long)n * n);
@@ -1825,7 +1829,7 @@ START_TEST(one_axis_chosen_for_smooth_measures)
     long sites1 = 0;
     for (int r = 0; r < log.n; r++)
       if (log.rec[r].depth == 1) sites1 = log.rec[r].sites;
-    const bool one = smooth && p == 2.0 && n >= 64;
+    const bool one = smooth && p == 2.0 && n >= (torus ? 64 : 128);
     ck_assert_msg(sites1 == (one ? (long)n * n : (long)n * n / 2),
                   "%dx%d %s p=%g torus %d: first coarse level has %ld sites, want %s", n, n,
                   smooth ? "smooth" : "noisy", p, (int)torus, sites1, one ? "one axis halved" : "2 x 2 blocks");
