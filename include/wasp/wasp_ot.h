@@ -48,9 +48,12 @@ typedef struct {
                          never.  Same pivots, same optimum.                 */
   int one_axis;       /* multiscale levels coarsen one axis at a time (half
                          the sites per level) instead of 2 x 2 blocks: 1 =
-                         always, -1 = never, 0 = automatic (where pricing is
-                         exact and cheap, p = 2, from 64 x 64 pixels:
-                         multiscale.c).  Changes the path, never the optimum. */
+                         always, -1 = never (no coarse level where 2 x 2 is
+                         impossible: an odd periodic axis), 0 = automatic
+                         (p = 2, smooth measures, from 64 x 64 on the torus
+                         and 128 x 128 on the grid, and wherever 2 x 2 is
+                         impossible: multiscale.c).  Changes the path, never
+                         the optimum.                                       */
   wasp_ot_progress_fn *progress; /* NULL (default): no reports                */
   void *progress_ctx;
 } wasp_ot_options;

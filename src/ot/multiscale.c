@@ -158,14 +158,16 @@ static wasp_status warm_start(wasp_ot *ot, long nc, const coarse_side *cs, const
 static bool halvable(int n, bool torus) { return n >= 4 && !(torus && n % 2); }
 
 /* The next coarser level: 2 x 2 blocks, or one axis at a time (the wider
- * one, x on ties), so each level has half, not a quarter, of the sites;
- * the other kind when the preferred one is impossible.  False when neither
- * is possible: the grid is too small, or the periodic axes to be halved
- * are odd (no coarsening keeps their period). */
-static bool next_level(int ny, int nx, bool torus, bool one_axis, coarsening *g)
+ * one, x on ties), so each level has half, not a quarter, of the sites.
+ * Where 2 x 2 is impossible (an odd periodic axis) one axis is used unless
+ * the caller forbade it.  False when no coarsening is possible: the grid
+ * is too small, or the periodic axes to be halved are odd (no coarsening
+ * keeps their period). */
+static bool next_level(int ny, int nx, bool torus, bool one_axis, bool forbid_one_axis, coarsening *g)
 {
   const bool x_ok = halvable(nx, torus), y_ok = halvable(ny, torus);
   if (!x_ok && !y_ok) return false;
+  if (forbid_one_axis && !(x_ok && y_ok)) return false;
   if (one_axis || !x_ok || !y_ok) {
     const bool along_x = x_ok && (nx >= ny || !y_ok);
     g->fx = along_x ? 2 : 1;
@@ -230,9 +232,10 @@ static wasp_status roughness(long n, const long *sites, const double *mass, int 
 static wasp_status choose_one_axis(const wasp_ot *ot, const double *a, const double *b, int ny, int nx,
                                    bool torus, bool *one)
 {
-  *one = ot->opt.one_axis > 0;
+  const int told = ot->opt.one_axis ? ot->opt.one_axis : ot->axes;
+  *one = told > 0;
   const long least = torus ? ONE_AXIS_PIXELS_TORUS : ONE_AXIS_PIXELS_GRID;
-  if (ot->opt.one_axis || !ot->grid || !ot_grid_pricer_exact_is_cheap(ot->grid) || (long)ny * nx < least)
+  if (told || !ot->grid || !ot_grid_pricer_exact_is_cheap(ot->grid) || (long)ny * nx < least)
     return WASP_OK;
   double ra, rb;
   WASP_TRY(roughness(ot->ns, ot->src, a, ny, nx, &ra));
@@ -249,7 +252,8 @@ bool ot_multiscale_applies(const wasp_ot *ot)
   bool torus;
   coarsening g;
   if (!wasp_cost_grid(ot->cost, &ny, &nx, NULL, NULL, &torus)) return false;
-  return (double)ot->ns * (double)ot->nt >= MULTISCALE_MIN_ARCS && next_level(ny, nx, torus, false, &g);
+  return (double)ot->ns * (double)ot->nt >= MULTISCALE_MIN_ARCS &&
+         next_level(ny, nx, torus, false, ot->opt.one_axis < 0, &g);
 }
 
 wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, long *added)
@@ -261,7 +265,7 @@ wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, lo
   bool one;
   wasp_cost_grid(ot->cost, &ny, &nx, &hy, &hx, &torus);
   WASP_TRY(choose_one_axis(ot, a, b, ny, nx, torus, &one));
-  next_level(ny, nx, torus, one, &g);
+  next_level(ny, nx, torus, one, ot->opt.one_axis < 0, &g);
   const int cy = (ny + g.fy - 1) / g.fy, cx = g.cx;
   const long nc = g.nc;
   coarse_side cs = {0}, ct = {0};
@@ -277,7 +281,7 @@ wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, lo
   if (!s && wasp_cost_dummy_price(ot->cost) > 0) s = wasp_cost_set_dummy(ccost, wasp_cost_dummy_price(ot->cost));
   if (!s && !ot->coarse) s = wasp_ot_create(&ot->opt, &ot->coarse);
   if (!s) ot->coarse->depth = ot->depth + 1;
-  if (!s) ot->coarse->opt.one_axis = one ? 1 : -1;
+  if (!s) ot->coarse->axes = one ? 1 : -1;
   wasp_ot_result cres;
   if (!s) s = wasp_ot_solve(ot->coarse, ccost, cs.n, cs.site, cs.mass, ct.n, ct.site, ct.mass, &cres);
 

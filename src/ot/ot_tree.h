@@ -30,7 +30,9 @@ struct wasp_ot {
   long shifted;              /* potentials (or block offsets, and nodes relabelled,
                                 when lazy) moved by tree updates: profiling */
   bool warm;                 /* the tree came from a feasible warm start */
-  int depth;                 /* 0, or k for the k-th 2x2 coarsening (progress) */
+  int depth;                 /* 0, or k for the k-th coarsening (progress) */
+  signed char axes;          /* a coarse level's coarsening, told by its finer level
+                                (multiscale.c): 1 one axis, -1 2 x 2, 0 its own choice */
   bool lean;                 /* lean pricing (simplex.c): each violated row's and
                                 column's best arc only, stale arcs dropped */
 
