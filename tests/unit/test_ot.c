@@ -1730,6 +1730,18 @@ static void log_progress(void *ctx, const wasp_ot_progress *p)
   log->rec[log->n++] = *p;
 }
 
+/* A solver with default options reporting its progress into log. */
+static wasp_ot *logging_solver(progress_log *log)
+{
+  wasp_ot_options opt;
+  wasp_ot_options_default(&opt);
+  opt.progress = log_progress;
+  opt.progress_ctx = log;
+  wasp_ot *ot = NULL;
+  ck_assert_int_eq(wasp_ot_create(&opt, &ot), WASP_OK);
+  return ot;
+}
+
 START_TEST(progress_reports)
 {
   uint64_t rng = 4242;
@@ -1742,12 +1754,7 @@ START_TEST(progress_reports)
   balance(&pr);
   static progress_log log;
   log.n = 0;
-  wasp_ot_options opt;
-  wasp_ot_options_default(&opt);
-  opt.progress = log_progress;
-  opt.progress_ctx = &log;
-  wasp_ot *ot = NULL;
-  ck_assert_int_eq(wasp_ot_create(&opt, &ot), WASP_OK);
+  wasp_ot *ot = logging_solver(&log);
   wasp_cost *c = geom_cost(&g);
   wasp_ot_result res;
   wasp_status st = wasp_ot_solve(ot, c, pr.ns, pr.src, pr.a, pr.nt, pr.dst, pr.b, &res);
@@ -1797,12 +1804,7 @@ START_TEST(one_axis_chosen_for_smooth_measures)
 {
   uint64_t rng = 4242;
   static progress_log log;
-  wasp_ot_options opt;
-  wasp_ot_options_default(&opt);
-  opt.progress = log_progress;
-  opt.progress_ctx = &log;
-  wasp_ot *ot = NULL;
-  ck_assert_int_eq(wasp_ot_create(&opt, &ot), WASP_OK);
+  wasp_ot *ot = logging_solver(&log);
   /* {n, torus, smooth, p} */
   const double cases[][4] = {{64, 1, 1, 2}, {64, 1, 0, 2}, {64, 1, 1, 1.5}, {32, 1, 1, 2},
                              {64, 0, 1, 2}, {128, 0, 1, 2}, {128, 0, 0, 2}};
