@@ -30,10 +30,10 @@ typedef struct {
 } coarse_side;
 
 /* How a level is coarsened: fy x fx fine pixels per block (2 x 2, or 1 x 2
- * and 2 x 1 when one axis at a time), the fine width nx, the coarse width
- * cx and block count nc. */
+ * and 2 x 1 when one axis at a time), the fine width nx, the coarse grid
+ * cy x cx and its block count nc. */
 typedef struct {
-  int nx, fy, fx, cx;
+  int nx, fy, fx, cy, cx;
   long nc;
 } coarsening;
 
@@ -176,8 +176,9 @@ static bool next_level(int ny, int nx, bool torus, bool one_axis, bool forbid_on
     g->fx = g->fy = 2;
   }
   g->nx = nx;
+  g->cy = (ny + g->fy - 1) / g->fy;
   g->cx = (nx + g->fx - 1) / g->fx;
-  g->nc = (long)((ny + g->fy - 1) / g->fy) * g->cx;
+  g->nc = (long)g->cy * g->cx;
   return true;
 }
 
@@ -266,7 +267,6 @@ wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, lo
   wasp_cost_grid(ot->cost, &ny, &nx, &hy, &hx, &torus);
   WASP_TRY(choose_one_axis(ot, a, b, ny, nx, torus, &one));
   next_level(ny, nx, torus, one, ot->opt.one_axis < 0, &g);
-  const int cy = (ny + g.fy - 1) / g.fy, cx = g.cx;
   const long nc = g.nc;
   coarse_side cs = {0}, ct = {0};
   double *acc = NULL;
@@ -276,7 +276,7 @@ wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, lo
   if (!s) s = coarsen(ot->ns, ot->src, a, &g, acc, &cs);
   if (!s) s = coarsen(ot->nt, ot->dst, b, &g, acc, &ct);
   if (!s)
-    s = wasp_cost_create_grid_axes(cy, cx, g.fy * hy, g.fx * hx, torus, wasp_cost_exponent(ot->cost), &ccost);
+    s = wasp_cost_create_grid_axes(g.cy, g.cx, g.fy * hy, g.fx * hx, torus, wasp_cost_exponent(ot->cost), &ccost);
   if (!s && wasp_cost_cap(ot->cost) > 0) s = wasp_cost_set_cap(ccost, wasp_cost_cap(ot->cost));
   if (!s && wasp_cost_dummy_price(ot->cost) > 0) s = wasp_cost_set_dummy(ccost, wasp_cost_dummy_price(ot->cost));
   if (!s && !ot->coarse) s = wasp_ot_create(&ot->opt, &ot->coarse);

@@ -62,9 +62,10 @@ wasp_status ot_grid_pricer_create(const wasp_cost *cost, long ns, const long *sr
 {
   ot_grid_pricer *g;
   int ny, nx;
+  double hy, hx;
   bool torus;
   *gp = NULL;
-  if (!wasp_cost_grid(cost, &ny, &nx, NULL, NULL, &torus)) return WASP_OK; /* clouds: full scans */
+  if (!wasp_cost_grid(cost, &ny, &nx, &hy, &hx, &torus)) return WASP_OK; /* clouds: full scans */
   WASP_TRY(wasp_calloc(1, sizeof *g, &g));
   g->ny = ny;
   g->nx = nx;
@@ -89,8 +90,6 @@ wasp_status ot_grid_pricer_create(const wasp_cost *cost, long ns, const long *sr
     ot_grid_pricer_destroy(&g);
     return s;
   }
-  double hy, hx;
-  wasp_cost_grid(cost, &ny, &nx, &hy, &hx, &torus);
   if (wasp_cost_exponent(cost) == 2.0 && wasp_cost_cap(cost) <= 0 && wasp_cost_dummy_price(cost) <= 0) {
     s = ot_sep_create(ny, nx, hy, hx, torus, &g->sep);
     if (!s) s = wasp_malloc(sizeof(double) * (size_t)ny * (size_t)nx, &g->F);
