@@ -8,8 +8,11 @@ its own process so its peak memory (ru_maxrss) is its own.
 
 Prints a markdown table: size, p, cost (grid/torus), image kind, our median
 seconds, POT's median seconds, ratio, our peak MiB, POT's peak MiB, max
-relative difference of the values; and the fitted exponent of our time
-versus pixel count.
+relative difference of the values, and the verdict against issue 12's
+target for that row (W2 only: 10 ms at 32 px, 80 ms at 64 px, 1 s and
+1 GiB at 128 px), with the factor by which it is met or missed; then a
+summary of all targets (times, memory, values within 1e-9 of POT's) and
+the fitted exponent of our time versus pixel count against the aim of 1.3.
 
 For p = 2 a third solver runs on the same problems: the separable 3-partite
 formulation (2 n^3 arcs, Auricchio et al. 2018) under LEMON's network
@@ -39,7 +42,7 @@ import h5py
 HERE = os.path.dirname(os.path.abspath(__file__))
 WASP = os.environ.get("WASP", os.path.join(HERE, "..", "build", "wasp"))
 REPEAT = os.environ.get("WASP_BENCH_SOLVE", os.path.join(HERE, "..", "build", "bench", "wasp_bench_solve"))
-PEAK = os.path.join(HERE, "..", "build", "bench", "wasp_bench_peak")
+PEAK = os.environ.get("WASP_BENCH_PEAK", os.path.join(HERE, "..", "build", "bench", "wasp_bench_peak"))
 TRIPARTITE = os.environ.get("WASP_BENCH_TRIPARTITE",
                             os.path.join(HERE, "..", "build", "bench", "wasp_bench_tripartite"))
 
@@ -73,6 +76,59 @@ def problem(kind, n, rng):
     return x, y, S.ravel(), (T * S.sum() / T.sum()).ravel()
 
 
+# Issue 12's targets for W2 (medians): the published multiscale LEMON
+# solver's times on plain grids, asked of every cost and kind.
+TARGET_SECONDS = {32: 0.010, 64: 0.080, 128: 1.0}
+TARGET_MIB = {128: 1024.0}
+TARGET_REL_DIFF = 1e-9
+AIM_EXPONENT = 1.3
+
+
+def verdict(n, p, seconds, mib):
+    """The row's verdict against its targets, or None where none applies
+    (p != 2, or a size without a target).  Returns (met, text); the text
+    gives the limits and the factor by which the time meets or misses
+    its limit."""
+    if p != 2 or n not in TARGET_SECONDS:
+        return None
+    t = TARGET_SECONDS[n]
+    limits = f"<= {t * 1e3:g} ms" if t < 1 else f"<= {t:g} s"
+    met_t = seconds <= t
+    met_m = mib <= TARGET_MIB[n] if n in TARGET_MIB else True
+    if n in TARGET_MIB:
+        limits += f", <= {TARGET_MIB[n]:g} MiB"
+    parts = [f"{seconds / t:.2f}x the time"]
+    if n in TARGET_MIB:
+        parts.append(f"{mib / TARGET_MIB[n]:.2f}x the memory")
+    word = "met" if met_t and met_m else "MISSED"
+    return met_t and met_m, f"{limits}: {word} ({', '.join(parts)})"
+
+
+def exponent_verdict(e):
+    """The fitted exponent against the aim (<= 1.3)."""
+    if e <= AIM_EXPONENT:
+        return f"aim <= {AIM_EXPONENT:g}: met"
+    return f"aim <= {AIM_EXPONENT:g}: missed by {e - AIM_EXPONENT:.2f}"
+
+
+def summary(rows):
+    """Lines summing up the verdicts: rows are (n, p, cost, kind, seconds,
+    MiB, max rel diff or None, verdict or None)."""
+    judged = [r for r in rows if r[7] is not None]
+    lines = []
+    if judged:
+        missed = [r for r in judged if not r[7][0]]
+        lines.append(f"targets (W2 medians): {len(judged) - len(missed)} of {len(judged)} met" +
+                     ("" if not missed else "; missed: " + "; ".join(
+                         f"{r[0]} px {r[2]} {r[3]} {r[4] * 1e3:.1f} ms, {r[5]:.0f} MiB ({r[7][1]})" for r in missed)))
+    diffs = [r[6] for r in rows if r[6] is not None]
+    if diffs:
+        bad = [d for d in diffs if d > TARGET_REL_DIFF]
+        lines.append(f"values within {TARGET_REL_DIFF:g} of POT's (relative): {len(diffs) - len(bad)} of "
+                     f"{len(diffs)} rows, max {max(diffs):.1e}" + (" - MISSED" if bad else " - met"))
+    return lines
+
+
 def measured(cmd):
     """Run cmd; return its stdout and its own peak RSS in MiB.  The peak comes
     from build/bench/wasp_bench_peak, which forks the command itself: a
@@ -104,8 +160,9 @@ def main():
     if args.tripartite_max > 0 and not tri:
         print(f"(no {TRIPARTITE}: the 3-partite peer needs liblemon-dev and g++ at build time)\n")
     print("| n | p | cost | kind | WASP s (median) | WASP warm s (median) | POT s (median) | POT/WASP | WASP MiB "
-          "| POT MiB | max rel diff | 3-partite s (median) | 3-partite/WASP | 3-partite MiB | 3-partite rel diff |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| POT MiB | max rel diff | target (W2) | 3-partite s (median) | 3-partite/WASP | 3-partite MiB "
+          "| 3-partite rel diff |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     tmp = tempfile.mkdtemp(prefix="wasp-bench-")
     rows, fits, wfits = [], {}, {}
     for n in [int(s) for s in args.sizes.split(",")]:
@@ -158,7 +215,8 @@ def main():
                     m3 = statistics.median(third) if third else None
                     mw = statistics.median(warm) if warm else None
                     mt = statistics.median(theirs) if theirs else None
-                    rows.append((n, p, cost, kind, mo, mt, om, tm if theirs else None, max(vals) if vals else None))
+                    v = verdict(n, p, mo, om)
+                    rows.append((n, p, cost, kind, mo, om, max(vals) if vals else None, v))
                     fits.setdefault((p, cost, kind), []).append((n * n, mo))
                     if mw:
                         wfits.setdefault((p, cost, kind), []).append((n * n, mw))
@@ -166,16 +224,19 @@ def main():
                     print(f"| {n} | {p:g} | {cost} | {kind} | {mo:.4f} | {'%.4f' % mw if mw else '-'} | "
                           f"{'%.4f' % mt if mt else '-'} | {'%.3g' % (mt / mo) if mt else '-'} | "
                           f"{om:.0f} | {'%.0f' % tm if theirs else '-'} | "
-                          f"{'%.1e' % r[8] if r[8] is not None else '-'} | "
+                          f"{'%.1e' % r[6] if r[6] is not None else '-'} | {v[1] if v else '-'} | "
                           f"{'%.4f' % m3 if m3 else '-'} | {'%.3g' % (m3 / mo) if m3 else '-'} | {'%.0f' % thm if m3 else '-'} | "
                           f"{'%.1e' % max(tvals) if tvals else '-'} |", flush=True)
     print()
+    for line in summary(rows):
+        print(line)
     for label, table in (("", fits), (" (warm)", wfits)):
         for key, pts in table.items():
             if len(pts) >= 2:
                 xs = np.log([q[0] for q in pts]); ys = np.log([q[1] for q in pts])
+                e = np.polyfit(xs, ys, 1)[0]
                 print(f"fitted exponent of time vs pixel count{label}, p={key[0]:g} {key[1]} {key[2]}: "
-                      f"{np.polyfit(xs, ys, 1)[0]:.2f}")
+                      f"{e:.2f} ({exponent_verdict(e)})")
 
 
 if __name__ == "__main__":
