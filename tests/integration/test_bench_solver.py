@@ -61,6 +61,8 @@ expect(len(row16) == 1 and "| - |" in row16[0], "the 16 px row has no target")
 expect(any(l.startswith("targets (W2 medians): ") and " of 1 met" in l for l in out), "the summary line")
 expect(any("p=2 torus smooth" in l and "(aim <= 1.3: " in l for l in out), "the exponent against the aim")
 if pot_max:
+    expect(any(l.startswith("fitted exponent of time vs pixel count (POT), p=2 torus smooth: ") for l in out),
+           "POT's exponent beside ours")
     expect(any(l.startswith("values within 1e-09 of POT's (relative): 2 of 2 rows") and l.endswith("- met")
                for l in out), "our values equal POT's to 1e-9 at 16 and 32 px")
 sys.exit(finish())
