@@ -92,17 +92,14 @@ def verdict(n, p, seconds, mib):
     its limit."""
     if p != 2 or n not in TARGET_SECONDS:
         return None
-    t = TARGET_SECONDS[n]
+    t, mem = TARGET_SECONDS[n], TARGET_MIB.get(n)
     limits = f"<= {t * 1e3:g} ms" if t < 1 else f"<= {t:g} s"
-    met_t = seconds <= t
-    met_m = mib <= TARGET_MIB[n] if n in TARGET_MIB else True
-    if n in TARGET_MIB:
-        limits += f", <= {TARGET_MIB[n]:g} MiB"
     parts = [f"{seconds / t:.2f}x the time"]
-    if n in TARGET_MIB:
-        parts.append(f"{mib / TARGET_MIB[n]:.2f}x the memory")
-    word = "met" if met_t and met_m else "MISSED"
-    return met_t and met_m, f"{limits}: {word} ({', '.join(parts)})"
+    if mem:
+        limits += f", <= {mem:g} MiB"
+        parts.append(f"{mib / mem:.2f}x the memory")
+    met = seconds <= t and (not mem or mib <= mem)
+    return met, f"{limits}: {'met' if met else 'MISSED'} ({', '.join(parts)})"
 
 
 def exponent_verdict(e):
