@@ -70,4 +70,20 @@ wasp_status wasp_metric_eval(wasp_metric_ctx *ctx, const wasp_measure *a, const 
 wasp_status wasp_metric_last_plan(const wasp_metric_ctx *ctx, long *nnz, const long **src,
                                   const long **dst, const double **mass);
 
+/* The optimal dual of the last LP evaluation: the half of its certificate a
+ * plan cannot show.  The LP's sources (site ids as in the plan, masses,
+ * potentials u) and targets (sites, masses, potentials v): u_i + v_j <=
+ * c(i, j) on every arc, down to the certificate's min_reduced_cost, with
+ * equality on the plan's arcs; sum mass u + sum mass v is the LP cost, up
+ * to its duality_gap.  c is the LP's ground cost: d^p, for `flat` and `tv`
+ * capped at 2 lambda, lambda to or from the dummy site -1 and 0 between the
+ * dummies.  Sites without mass are not in the LP.  ns = nt = 0 when the last
+ * evaluation solved none.  Owned by the context. */
+typedef struct {
+  long ns, nt;
+  const long *source_site, *target_site;
+  const double *source_mass, *target_mass, *u, *v;
+} wasp_metric_duals;
+wasp_status wasp_metric_last_duals(const wasp_metric_ctx *ctx, wasp_metric_duals *d);
+
 #endif

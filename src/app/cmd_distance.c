@@ -46,6 +46,18 @@ static wasp_status write_plan(const distance_opts *o, const wasp_metric_ctx *ctx
   wasp_status s = wasp_h5_write_long(f, "/plan/source", 1, &nnz, src);
   if (!s) s = wasp_h5_write_long(f, "/plan/target", 1, &nnz, dst);
   if (!s) s = wasp_h5_write_double(f, "/plan/mass", 1, &nnz, mass);
+  /* The dual, so that the certificate can be checked without us. */
+  wasp_metric_duals d;
+  if (!s) s = wasp_metric_last_duals(ctx, &d);
+  if (!s && d.ns > 0) {
+    s = wasp_h5_write_long(f, "/dual/source_site", 1, &d.ns, d.source_site);
+    if (!s) s = wasp_h5_write_double(f, "/dual/source_mass", 1, &d.ns, d.source_mass);
+    if (!s) s = wasp_h5_write_double(f, "/dual/u", 1, &d.ns, d.u);
+    if (!s) s = wasp_h5_write_long(f, "/dual/target_site", 1, &d.nt, d.target_site);
+    if (!s) s = wasp_h5_write_double(f, "/dual/target_mass", 1, &d.nt, d.target_mass);
+    if (!s) s = wasp_h5_write_double(f, "/dual/v", 1, &d.nt, d.v);
+    if (!s) s = wasp_h5_attr_double(f, "/", "lp_cost", r->ot.value);
+  }
   if (!s) s = wasp_app_write_params(f, o->metric, &o->par);
   if (!s) s = wasp_h5_attr_string(f, "/", "a", o->a);
   if (!s) s = wasp_h5_attr_string(f, "/", "b", o->b);

@@ -87,7 +87,7 @@ wasp_status wasp_metric_eval(wasp_metric_ctx *ctx, const wasp_measure *a, const 
 {
   double t0 = wasp_wtime();
   memset(res, 0, sizeof *res);
-  ctx->nnz = 0;
+  ctx->nnz = ctx->lp_ns = ctx->lp_nt = 0;
   WASP_TRY(wasp_measure_check_compatible(a, aname, b, bname));
   WASP_TRY(wasp_measure_check_finite(a, aname));
   WASP_TRY(wasp_measure_check_finite(b, bname));
@@ -111,5 +111,15 @@ wasp_status wasp_metric_last_plan(const wasp_metric_ctx *ctx, long *nnz, const l
   *src = ctx->plan_src;
   *dst = ctx->plan_dst;
   *mass = ctx->plan_mass;
+  return WASP_OK;
+}
+
+wasp_status wasp_metric_last_duals(const wasp_metric_ctx *ctx, wasp_metric_duals *d)
+{
+  const double *u = NULL, *v = NULL;
+  if (ctx->lp_ns > 0) WASP_TRY(wasp_ot_potentials(ctx->ot, &u, &v));
+  *d = (wasp_metric_duals){.ns = ctx->lp_ns, .nt = ctx->lp_nt, .source_site = ctx->src,
+                           .target_site = ctx->dst, .source_mass = ctx->a, .target_mass = ctx->b,
+                           .u = u, .v = v};
   return WASP_OK;
 }

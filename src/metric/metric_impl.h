@@ -12,8 +12,9 @@ struct wasp_metric_ctx {
   long cap;
   long *src, *dst;
   double *a, *b, *work_s, *work_t;
-  /* plan of the last LP in site ids */
-  long nnz, plan_cap;
+  /* plan of the last LP in site ids; lp_ns and lp_nt of src/a and dst/b
+   * were its sources and targets (0: no LP) */
+  long nnz, plan_cap, lp_ns, lp_nt;
   long *plan_src, *plan_dst;
   double *plan_mass;
   /* grid cost model kept between calls with the same geometry */

@@ -139,6 +139,8 @@ wasp_status wasp_metric_transport_dummy(wasp_metric_ctx *ctx, const wasp_measure
   wasp_status s = wasp_ot_solve(ctx->ot, cost, ns, ctx->src, ctx->a, nt, ctx->dst, ctx->b, res);
   if (owned) wasp_cost_destroy(&cost);
   WASP_TRY(s);
+  ctx->lp_ns = ns;
+  ctx->lp_nt = nt;
   return keep_plan(ctx);
 }
 

@@ -1,6 +1,7 @@
 """`wasp distance` end to end against closed forms: Dirac to Dirac, a torus
 translation, 1-D quantile formulas, the signed cost not divided by its mass;
-plus -options_file, -help, -log_view and the -plan HDF5 file."""
+plus -options_file, -help, -log_view and the -plan HDF5 file with its plan and
+optimal dual, checked against the dense LP."""
 import json
 import os
 import numpy as np
@@ -117,6 +118,70 @@ for ranks in (1, 2):
         expect(np.abs(ra - img.ravel()).max() < 1e-12 and np.abs(rb - shifted.ravel()).max() < 1e-12,
                f"{ranks} rank(s): plan marginals equal the inputs")
         expect(close(f.attrs["value"], np.hypot(3, 5) / n, 1e-9), "plan file records the value")
+
+# -plan also holds the optimal dual: the certificate, checked here from the
+# file alone against the dense LP built in numpy (dual feasibility on every
+# arc, the dual objective equal to the plan's cost, the plan only on tight
+# arcs).  W_p (p = 2 torus; p = 1, the difference path), signed (p = 1;
+# p = 1.5 torus), flat (capped cost, dummy sites -1), and a point cloud.
+m_ = 9
+rng3 = np.random.default_rng(5)
+P = rng3.random((m_, m_)) * (rng3.random((m_, m_)) < 0.7)
+Q = rng3.random((m_, m_)) * (rng3.random((m_, m_)) < 0.7)
+P[0, 0] += 0.1; Q[-1, -1] += 0.1
+fp, fq = save("dualP.csv", P), save("dualQ.csv", Q)
+fz = save("dualZ.csv", Q - Q.mean() + P.mean())  # equal total mass: signed without -normalize
+cloud = j("dual_cloud.h5")
+with h5py.File(cloud, "w") as f:
+    for k in range(2):
+        g = f.create_group(f"measures/{k}")
+        g["points"] = rng3.random((25, 3))
+        g["weights"] = rng3.random(25) + 0.1
+
+
+def grid_cost(p, torus):
+    I, J = np.meshgrid(np.arange(m_), np.arange(m_), indexing="ij")
+    I, J = I.ravel(), J.ravel()
+    dy = np.abs(I[:, None] - I[None, :]); dx = np.abs(J[:, None] - J[None, :])
+    if torus:
+        dy = np.minimum(dy, m_ - dy); dx = np.minimum(dx, m_ - dx)
+    return (np.hypot(dy, dx) / m_) ** p
+
+
+with h5py.File(cloud) as f:
+    X, Y = f["measures/0/points"][:], f["measures/1/points"][:]
+cloud_cost = np.linalg.norm(X[:, None, :] - Y[None, :, :], axis=2) ** 2
+cases = [("wp p=2 torus", fp, fq, ["-metric", "wp", "-p", 2, "-torus"], grid_cost(2, True), None),
+         ("wp p=1", fp, fq, ["-metric", "wp", "-p", 1], grid_cost(1, False), None),
+         ("signed p=1", fp, fz, ["-metric", "signed", "-p", 1], grid_cost(1, False), None),
+         ("signed p=1.5 torus", fp, fz, ["-metric", "signed", "-p", 1.5, "-torus"], grid_cost(1.5, True), None),
+         ("flat", fp, fq, ["-metric", "flat"], np.minimum(grid_cost(1, False), 2.0), 1.0),
+         ("cloud wp p=2", cloud + ":0", cloud + ":1", ["-metric", "wp", "-p", 2], cloud_cost, None)]
+for name, fa, fb, args, C, lam in cases:
+    out = j("dual.h5")
+    r = run_json(["distance", "-a", fa, "-b", fb, "-plan", out] + args)
+
+    def c(i, k):  # the LP's cost, dummy site -1 included (flat)
+        if i < 0 or k < 0:
+            return 0.0 if i < 0 and k < 0 else lam
+        return C[i, k]
+
+    with h5py.File(out) as f:
+        ss, sm, u = f["dual/source_site"][:], f["dual/source_mass"][:], f["dual/u"][:]
+        ts, tm, v = f["dual/target_site"][:], f["dual/target_mass"][:], f["dual/v"][:]
+        ps, pt, pm = f["plan/source"][:], f["plan/target"][:], f["plan/mass"][:]
+        lp = f.attrs["lp_cost"]
+    M = np.array([[c(i, k) for k in ts] for i in ss])
+    scale = np.abs(M).max()
+    rc = M - u[:, None] - v[None, :]
+    primal = float(sum(w * c(i, k) for i, k, w in zip(ps, pt, pm)))
+    dual = float(sm @ u + tm @ v)
+    si = {s_: x for x, s_ in enumerate(ss)}; ti = {s_: x for x, s_ in enumerate(ts)}
+    on_plan = max(abs(rc[si[i], ti[k]]) for i, k in zip(ps, pt))
+    expect(rc.min() >= -1e-12 * scale, f"dual of {name}: u_i + v_j <= c_ij on all {rc.size} arcs (min rc {rc.min():.1e})")
+    expect(on_plan <= 1e-12 * scale, f"dual of {name}: the plan uses tight arcs only (max |rc| {on_plan:.1e})")
+    expect(close(primal, dual, 1e-12, 1e-15) and close(lp, primal, 1e-12, 1e-15) and close(r["lp_cost"], lp, 1e-15),
+           f"dual of {name}: dual objective {dual:.15g} = plan cost {primal:.15g} = lp_cost")
 
 # Progress of one solve: rank 0 reports each pricing round of each
 # multiscale level (64 x 64 warm-starts from 32 x 32 and coarser) on stderr;

@@ -168,6 +168,60 @@ static double glpk_grid(int ny, int nx, double h, int torus, double p, const dou
 /* The last plan must move S to T (up to a common factor when the metric
  * normalises) and its cost must be the reported value^p (per unit mass when
  * normalised, in mass C otherwise). */
+/* The optimal dual of the last LP (wasp_metric_last_duals) against the
+ * dense problem: one source per positive pixel of S and one target per
+ * positive pixel of T, u_i + v_j <= c_ij on every pair, equality on the
+ * plan's arcs, and the dual objective equal to the plan's cost Q. */
+static void check_duals(const wasp_metric_ctx *ctx, int ny, int nx, double h, int torus, double p,
+                        const double *S, const double *T, double Q, const char *what)
+{
+  const long n = (long)ny * nx;
+  wasp_metric_duals d;
+  ck_assert_msg(wasp_metric_last_duals(ctx, &d) == WASP_OK, "%s: wasp_metric_last_duals: %s", what,
+                wasp_last_error());
+  long ps = 0, pt = 0;
+  for (long k = 0; k < n; k++) ps += S[k] > 0, pt += T[k] > 0;
+  ck_assert_msg(d.ns == ps && d.nt == pt, "%s: dual has %ld sources and %ld targets, want %ld and %ld",
+                what, d.ns, d.nt, ps, pt);
+  long *at_s = malloc(sizeof(long) * (size_t)n), *at_t = malloc(sizeof(long) * (size_t)n);
+  for (long k = 0; k < n; k++) at_s[k] = at_t[k] = -1;
+  long double obj = 0.0L;
+  double cmax = 0.0, min_rc = INFINITY;
+  for (long i = 0; i < d.ns; i++) {
+    const long si = d.source_site[i];
+    ck_assert_msg(si >= 0 && si < n && S[si] > 0 && d.source_mass[i] > 0, "%s: dual source %ld at site %ld", what, i, si);
+    at_s[si] = i;
+    obj += (long double)d.source_mass[i] * d.u[i];
+    for (long j = 0; j < d.nt; j++) {
+      const double c = grid_cost(ny, nx, h, torus, p, si, d.target_site[j]);
+      cmax = fmax(cmax, c);
+      min_rc = fmin(min_rc, c - d.u[i] - d.v[j]);
+    }
+  }
+  for (long j = 0; j < d.nt; j++) {
+    const long tj = d.target_site[j];
+    ck_assert_msg(tj >= 0 && tj < n && T[tj] > 0 && d.target_mass[j] > 0, "%s: dual target %ld at site %ld", what, j, tj);
+    at_t[tj] = j;
+    obj += (long double)d.target_mass[j] * d.v[j];
+  }
+  ck_assert_msg(min_rc >= -1e-12 * fmax(cmax, 1.0), "%s: dual infeasible, min reduced cost %.3g", what, min_rc);
+  long nnz;
+  const long *src, *dst;
+  const double *m;
+  wasp_metric_last_plan(ctx, &nnz, &src, &dst, &m);
+  for (long k = 0; k < nnz; k++) {
+    const long i = at_s[src[k]], j = at_t[dst[k]];
+    ck_assert_msg(i >= 0 && j >= 0, "%s: plan entry %ld joins sites outside the dual", what, k);
+    const double rc = grid_cost(ny, nx, h, torus, p, src[k], dst[k]) - d.u[i] - d.v[j];
+    ck_assert_msg(fabs(rc) <= 1e-12 * fmax(cmax, 1.0), "%s: plan arc %ld -> %ld has reduced cost %.3g",
+                  what, src[k], dst[k], rc);
+  }
+  ck_assert_msg(close_rel((double)obj, Q, 1e-11) || fabs((double)obj - Q) <= 1e-15,
+                "%s: dual objective %.17Lg, plan cost %.17g", what, obj, Q);
+  free(at_s);
+  free(at_t);
+}
+
 static void check_plan(const wasp_metric_ctx *ctx, int ny, int nx, double h, int torus, double p,
                        const double *S, const double *T, int normalized, double value,
                        const char *what)
@@ -201,6 +255,7 @@ static void check_plan(const wasp_metric_ctx *ctx, int ny, int nx, double h, int
                   "%s: plan brings %.17Lg to pixel (%ld, %ld), want %s%.17g", what, col[k], k / nx,
                   k % nx, normalized ? "(scaled) " : "T = ", fT * T[k]);
   }
+  check_duals(ctx, ny, nx, h, torus, p, S, T, (double)Q, what);
   double vp = pow(value, p), per = normalized ? (double)(Q / P) : (double)Q;
   ck_assert_msg(close_rel(per, vp, 1e-11) || fabs(per - vp) <= 1e-300,
                 "%s: the plan costs %.17g%s but value^p = %.17g", what, per,
