@@ -214,6 +214,41 @@ double wasp_cost_eval(const wasp_cost *c, long i, long j)
   return c->grid ? c->table[grid_offset(c, i, j)] : cloud_cost(c, i, j);
 }
 
+/* One source's costs to a list of targets, as cloud_cost computes each (the
+ * same operations in the same order, so the same bits): the squared
+ * distances first, in loops the compiler can keep in registers for the
+ * common dimensions - this is the inner loop of the clouds' block search
+ * (simplex.c) - then the power and the cap. */
+static void cloud_row(const wasp_cost *c, long i, long n, const long *js, double *out)
+{
+  const int dim = c->dim;
+  const double *x = c->X + i * dim, *Y = c->Y;
+  if (dim == 2) {
+    const double x0 = x[0], x1 = x[1];
+    for (long k = 0; k < n; k++) {
+      const double *y = Y + 2 * js[k], d0 = x0 - y[0], d1 = x1 - y[1];
+      out[k] = d0 * d0 + d1 * d1;
+    }
+  } else if (dim == 3) {
+    const double x0 = x[0], x1 = x[1], x2 = x[2];
+    for (long k = 0; k < n; k++) {
+      const double *y = Y + 3 * js[k], d0 = x0 - y[0], d1 = x1 - y[1], d2 = x2 - y[2];
+      out[k] = d0 * d0 + d1 * d1 + d2 * d2;
+    }
+  } else {
+    for (long k = 0; k < n; k++) {
+      const double *y = Y + js[k] * dim;
+      double s2 = 0.0;
+      for (int d = 0; d < dim; d++) s2 += (x[d] - y[d]) * (x[d] - y[d]);
+      out[k] = s2;
+    }
+  }
+  if (c->p != 2.0)
+    for (long k = 0; k < n; k++) out[k] = power(sqrt(out[k]), c->p);
+  if (c->cap > 0)
+    for (long k = 0; k < n; k++) out[k] = out[k] > c->cap ? c->cap : out[k];
+}
+
 void wasp_cost_row(const wasp_cost *c, long i, long n, const long *js, double *out)
 {
   if (i < 0) {
@@ -234,7 +269,7 @@ void wasp_cost_row(const wasp_cost *c, long i, long n, const long *js, double *o
       out[k] = t[dy * nx + dx];
     }
   } else {
-    for (long k = 0; k < n; k++) out[k] = cloud_cost(c, i, js[k]);
+    cloud_row(c, i, n, js, out);
   }
 }
 

@@ -51,6 +51,13 @@
 
 /* Node numbers fit the 16-bit thread copies (ot_tree.h) up to here. */
 #define COMPACT_NODES 65536
+/* Cloud shortlists that leave mass on the root after this many pricing
+ * rounds give way to the search over all arcs: 1000 + 1000 overlapping
+ * points in 5-D empty the root in 2 rounds and solve in 0.11-0.16 s on
+ * shortlists (all arcs: 0.31-0.39 s); clustered clouds, whose clusters hold
+ * different masses on the two sides, kept it for 43 rounds and took 4.5 s
+ * (2000 + 2000 points in the plane; all arcs: 0.4-0.5 s). */
+#define CLOUD_SHORTLIST_ROUNDS 4
 
 void wasp_ot_options_default(wasp_ot_options *opt)
 {
@@ -283,6 +290,42 @@ static inline __attribute__((always_inline)) long find_entering_in(wasp_ot *ot, 
 static long find_entering(wasp_ot *ot, double eps, double *rc_out)
 {
   return ot->lazy ? find_entering_in(ot, eps, rc_out, true) : find_entering_in(ot, eps, rc_out, false);
+}
+
+/* Point clouds (no grid to prune by): the block search runs over all ns*nt
+ * arcs in row-major order, each block's costs computed from the
+ * coordinates, so no candidate list or cost matrix is stored.  From the
+ * big-M start a shortlist of each source's nearest targets, grown by
+ * pricing rounds, kept the artificial flow for dozens of rounds and churned:
+ * 2000 + 2000 clustered points in the plane took 829k pivots and 4.5 s,
+ * against 54k pivots and 0.4-0.5 s searching all arcs (POT: 0.8-0.9 s;
+ * docs/performance.md, "Point clouds"). */
+static long find_entering_all(wasp_ot *ot, double eps, double *rc_out, double *c_out)
+{
+  const long ns = ot->ns, nt = ot->nt, total = ns * nt;
+  const bool lazy = ot->lazy;
+  long pos = ot->next_arc, best = -1, left = total;
+  double min = -eps, best_c = 0.0;
+  while (left > 0) {
+    long todo = ot->block < left ? ot->block : left;
+    left -= todo;
+    while (todo > 0) { /* a block may span rows and wrap past the last arc */
+      const long i = pos / nt, j0 = pos % nt, len = nt - j0 < todo ? nt - j0 : todo;
+      wasp_cost_row(ot->cost, ot->src[i], len, ot->dst + j0, ot->rowbuf);
+      const double ui = potential(ot, lazy, (int)i);
+      for (long k = 0; k < len; k++) {
+        const double rc = ot->rowbuf[k] - ui + potential(ot, lazy, (int)(ns + j0 + k));
+        if (rc < min) min = rc, best = pos + k, best_c = ot->rowbuf[k];
+      }
+      todo -= len;
+      pos = pos + len == total ? 0 : pos + len;
+    }
+    if (best >= 0) break;
+  }
+  ot->next_arc = pos;
+  *rc_out = min;
+  *c_out = best_c;
+  return best;
 }
 
 /* With exact pricing cheap (p = 2 on grids), a short candidate list beats
@@ -670,6 +713,15 @@ static void report(const wasp_ot *ot, long round, long pivots, double min_rc, do
   ot->opt.progress(ot->opt.progress_ctx, &p);
 }
 
+/* Mass the tree still routes through the root (artificial arcs). */
+static int64_t artificial_flow(const wasp_ot *ot)
+{
+  int64_t art = 0;
+  for (int v = 0; v < ot->nodes - 1; v++)
+    if (ot->pred_arc[v] < 0) art += ot->flow[v];
+  return art;
+}
+
 static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, const long *src,
                                   const double *a, long nt, const long *dst, const double *b,
                                   wasp_ot_result *res)
@@ -698,27 +750,37 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
 
   const double eps = 1e-13 * ot->big_m;
   const long refresh = ot->nodes > 1000 ? ot->nodes : 1000;
-  const long k_seed = 8, k_round = 8;
+  const long k_round = 8; /* a pricing round keeps each row's k most violated arcs */
   long pivots = 0, since = 0, added = 0;
   double min_rc = 0;
   ot->ncand = 0;
   ot->cand_next = 0;
   wasp_free(&ot->top_j);
   wasp_free(&ot->top_rc);
-  WASP_TRY(wasp_malloc(sizeof(long) * (size_t)k_seed, &ot->top_j));
-  WASP_TRY(wasp_malloc(sizeof(double) * (size_t)k_seed, &ot->top_rc));
-  /* Seed: on a grid, the targets in a small window around each source;
-   * otherwise (clouds) each source's k cheapest targets - with the initial
-   * potentials every arc is violated by 2M - c, so a full pass ranks them. */
+  WASP_TRY(wasp_malloc(sizeof(long) * (size_t)k_round, &ot->top_j));
+  WASP_TRY(wasp_malloc(sizeof(double) * (size_t)k_round, &ot->top_rc));
+  /* Seed: on a grid, the multiscale candidates or the targets in a small
+   * window around each source; on clouds, shortlists of each source's k
+   * cheapest targets - with the initial potentials every arc is violated by
+   * 2M - c, so a full pass ranks them.  Clouds whose shortlists still route
+   * mass through the root after CLOUD_SHORTLIST_ROUNDS rounds switch to
+   * the search over all arcs (find_entering_all), except capped costs with
+   * dummy sites (flat, TV): there most arcs cost the cap and a search over
+   * all of them finds few violated ones (32 x 32 random images as clouds:
+   * 4.4 s that way against 0.9 s). */
   ot_grid_pricer_destroy(&ot->grid);
   WASP_TRY(ot_grid_pricer_create(cost, ns, src, nt, dst, &ot->grid));
+  const bool may_search_all =
+      !ot->grid && !(wasp_cost_cap(cost) > 0) && !(wasp_cost_dummy_price(cost) > 0);
+  bool all_arcs = false;
   if (ot->grid && ot_multiscale_applies(ot)) {
     WASP_TRY(ot_multiscale_seed(ot, a, b, &added));
     WASP_TRY(ot_grid_seed(ot, ot->grid, 1, &added));
   } else if (ot->grid) {
     WASP_TRY(ot_grid_seed(ot, ot->grid, 2, &added));
+  } else {
+    WASP_TRY(price_all(ot, eps, k_round, &min_rc, &added));
   }
-  else WASP_TRY(price_all(ot, eps, k_seed, &min_rc, &added));
   ot->shifted = 0;
   const bool short_list = ot->grid && ot_grid_pricer_exact_is_cheap(ot->grid);
   const long lean_nodes = ot->opt.lean_nodes ? ot->opt.lean_nodes : LEAN_NODES;
@@ -739,10 +801,13 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
      * fewer pivots there (bench problems at 64-128 px); from the big-M
      * basis the classic sqrt(arcs) block does better. */
     const double bfac = ot->warm ? 0.25 : 1.0;
-    ot->block = ot->opt.block > 0 ? ot->opt.block : (long)fmax(32.0, bfac * sqrt((double)ot->ncand));
+    const double arcs = all_arcs ? (double)ns * (double)nt : (double)ot->ncand;
+    ot->block = ot->opt.block > 0 ? ot->opt.block : (long)fmax(32.0, bfac * sqrt(arcs));
     long last_pos = ot->cand_next;
-    while ((best = find_entering(ot, eps, &rc)) >= 0) {
-      pivot(ot, ot->cand_i[best], ot->cand_j[best], ot->cand_c[best], rc);
+    double c_in;
+    while ((best = all_arcs ? find_entering_all(ot, eps, &rc, &c_in) : find_entering(ot, eps, &rc)) >= 0) {
+      if (all_arcs) pivot(ot, best / nt, best % nt, c_in, rc);
+      else pivot(ot, ot->cand_i[best], ot->cand_j[best], ot->cand_c[best], rc);
       pivots++;
       /* Lean: each pass over the list drops what is no longer violated. */
       if (ot->lean && ot->cand_next < last_pos) keep_tight_candidates(ot, eps);
@@ -762,7 +827,12 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
      * a few pivots per round, is cheaper with neighbourhoods and a list. */
     if (ot->lean && (double)(pivots - before) < LEAN_MIN_ROUND * ot->nodes) ot->lean = false;
     if (short_list) keep_tight_candidates(ot, eps);
-    WASP_TRY(price_all(ot, eps, k_round, &min_rc, &added));
+    /* All arcs searched: this pass is the certificate, and a violation it
+     * still finds (potentials recomputed since) is left to the next search. */
+    if (may_search_all && !all_arcs && round + 1 >= CLOUD_SHORTLIST_ROUNDS && artificial_flow(ot) > 0)
+      all_arcs = true;
+    WASP_TRY(price_all(ot, eps, all_arcs ? 0 : k_round, &min_rc, &added));
+    if (all_arcs) added = min_rc < -eps;
     if (getenv("WASP_OT_DEBUG"))
       fprintf(stderr, "round %ld: %ld pivots, %ld candidates, +%ld, min rc %.3g, %ld potentials shifted, %.3f s\n",
               round, pivots, ot->ncand, added, min_rc, ot->shifted, wasp_wtime() - t0);
@@ -775,9 +845,7 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
   res->min_reduced_cost = min_rc;
   res->iterations = pivots;
   /* Artificial flow left in the tree would mean an infeasible plan. */
-  int64_t art = 0;
-  for (int v = 0; v < ot->nodes - 1; v++)
-    if (ot->pred_arc[v] < 0) art += ot->flow[v];
+  const int64_t art = artificial_flow(ot);
   res->seconds = wasp_wtime() - t0;
   report(ot, round + 1, pivots, min_rc, t0, 1);
   return ot_verdict(ot, (long long)art, res);

@@ -1,7 +1,7 @@
 """bench/solver.py: its verdicts against issue 12's targets (hand-worked
 cases), and one small run of the whole benchmark - our solver and, when
 python3-pot is installed, POT on the same problems, whose values must agree
-to 1e-9 relative."""
+to 1e-9 relative; and one small run of bench/clouds.py, likewise."""
 import importlib.util
 import os
 import subprocess
@@ -65,4 +65,16 @@ if pot_max:
            "POT's exponent beside ours")
     expect(any(l.startswith("values within 1e-09 of POT's (relative): 2 of 2 rows") and l.endswith("- met")
                for l in out), "our values equal POT's to 1e-9 at 16 and 32 px")
+# The point-cloud bench (bench/clouds.py): a small run; with POT beside us,
+# every row's values must agree to 1e-9.
+cmd = ["/usr/bin/python3", os.path.join(SRC, "bench", "clouds.py"), "--points", "60,120", "--dims", "2,3",
+       "--p", "1,2", "--reps", "1", "--pot-max", "120" if pot_max else "0"]
+p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+print(p.stdout, p.stderr, sep="\n")
+expect(p.returncode == 0, "the cloud benchmark runs")
+rows = [l.split("|")[1:-1] for l in p.stdout.splitlines() if l.startswith("| ") and l[2].isdigit()]
+expect(len(rows) == 8, f"eight rows (2 sizes x 2 dimensions x 2 exponents): {len(rows)}")
+if pot_max:
+    diffs = [float(r[8]) for r in rows]
+    expect(max(diffs) <= 1e-9, f"cloud values equal POT's to 1e-9 (max {max(diffs):.1e})")
 sys.exit(finish())

@@ -1312,12 +1312,16 @@ START_TEST(random_cloud_vs_glpk)
   char what[200];
   for (int dim = 2; dim <= 3; dim++)
     for (int e = 0; e < 3; e++)
-      for (int trial = 0; trial < 3; trial++) {
+      for (int trial = 0; trial < 4; trial++) {
         int nX = 10 + (int)(unit_uniform(&rng) * 60), nY = 10 + (int)(unit_uniform(&rng) * 60);
         double *X = malloc(sizeof(double) * nX * dim), *Y = malloc(sizeof(double) * nY * dim);
         double spread = trial == 2 ? 1e3 : 1.0; /* large coordinates: costs up to 1e10 */
         for (int k = 0; k < nX * dim; k++) X[k] = spread * unit_normal(&rng);
         for (int k = 0; k < nY * dim; k++) Y[k] = spread * (0.5 + unit_normal(&rng));
+        if (trial == 3) /* tight clusters far apart, the X side's first one crowded: mass must cross */
+          for (int k = 0; k < nX * dim; k++) X[k] = 10.0 * (double)((k / dim) % (k < nX * dim / 2 ? 1 : 3)) + 0.1 * X[k];
+        if (trial == 3)
+          for (int k = 0; k < nY * dim; k++) Y[k] = 10.0 * (double)((k / dim) % 3) + 0.1 * Y[k];
         for (int k = 0; k < nY && k < nX; k += 5) /* shared points: zero costs */
           memcpy(&Y[k * dim], &X[k * dim], sizeof(double) * dim);
         geom g = {.cloud = 1, .dim = dim, .nX = nX, .nY = nY, .X = X, .Y = Y, .p = pvals[e]};
