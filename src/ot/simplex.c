@@ -292,14 +292,11 @@ static long find_entering(wasp_ot *ot, double eps, double *rc_out)
   return ot->lazy ? find_entering_in(ot, eps, rc_out, true) : find_entering_in(ot, eps, rc_out, false);
 }
 
-/* Point clouds (no grid to prune by): the block search runs over all ns*nt
- * arcs in row-major order, each block's costs computed from the
- * coordinates, so no candidate list or cost matrix is stored.  From the
- * big-M start a shortlist of each source's nearest targets, grown by
- * pricing rounds, kept the artificial flow for dozens of rounds and churned:
- * 2000 + 2000 clustered points in the plane took 829k pivots and 4.5 s,
- * against 54k pivots and 0.4-0.5 s searching all arcs (POT: 0.8-0.9 s;
- * docs/performance.md, "Point clouds"). */
+/* Point clouds whose shortlists fail (CLOUD_SHORTLIST_ROUNDS): the block
+ * search runs over all ns*nt arcs in row-major order, as POT's and LEMON's
+ * do, but each block's costs are computed from the coordinates, so neither
+ * a candidate list nor a cost matrix is stored (docs/performance.md,
+ * "Point clouds"). */
 static long find_entering_all(wasp_ot *ot, double eps, double *rc_out, double *c_out)
 {
   const long ns = ot->ns, nt = ot->nt, total = ns * nt;
