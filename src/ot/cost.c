@@ -195,30 +195,11 @@ static double cloud_dist(const wasp_cost *c, long i, long j)
   return sqrt(s);
 }
 
-static double cloud_cost(const wasp_cost *c, long i, long j)
-{
-  double v;
-  if (c->p == 2.0) {
-    const double *x = c->X + i * c->dim, *y = c->Y + j * c->dim;
-    v = 0.0;
-    for (int k = 0; k < c->dim; k++) v += (x[k] - y[k]) * (x[k] - y[k]);
-  } else {
-    v = power(cloud_dist(c, i, j), c->p);
-  }
-  return c->cap > 0 && v > c->cap ? c->cap : v;
-}
-
-double wasp_cost_eval(const wasp_cost *c, long i, long j)
-{
-  if (i < 0 || j < 0) return dummy_cost(c, i, j);
-  return c->grid ? c->table[grid_offset(c, i, j)] : cloud_cost(c, i, j);
-}
-
-/* One source's costs to a list of targets, as cloud_cost computes each (the
- * same operations in the same order, so the same bits): the squared
- * distances first, in loops the compiler can keep in registers for the
- * common dimensions - this is the inner loop of the clouds' block search
- * (simplex.c) - then the power and the cap. */
+/* One source's costs to a list of targets: the squared distances first, in
+ * loops the compiler can keep in registers for the common dimensions - this
+ * is the inner loop of the clouds' block search (simplex.c) - then the power
+ * and the cap.  A single arc is a row of one, so rows and single arcs agree
+ * to the bit. */
 static void cloud_row(const wasp_cost *c, long i, long n, const long *js, double *out)
 {
   const int dim = c->dim;
@@ -247,6 +228,19 @@ static void cloud_row(const wasp_cost *c, long i, long n, const long *js, double
     for (long k = 0; k < n; k++) out[k] = power(sqrt(out[k]), c->p);
   if (c->cap > 0)
     for (long k = 0; k < n; k++) out[k] = out[k] > c->cap ? c->cap : out[k];
+}
+
+static double cloud_cost(const wasp_cost *c, long i, long j)
+{
+  double v;
+  cloud_row(c, i, 1, &j, &v);
+  return v;
+}
+
+double wasp_cost_eval(const wasp_cost *c, long i, long j)
+{
+  if (i < 0 || j < 0) return dummy_cost(c, i, j);
+  return c->grid ? c->table[grid_offset(c, i, j)] : cloud_cost(c, i, j);
 }
 
 void wasp_cost_row(const wasp_cost *c, long i, long n, const long *js, double *out)
