@@ -54,6 +54,11 @@ typedef struct {
                          and 128 x 128 on the grid, and wherever 2 x 2 is
                          impossible: multiscale.c).  Changes the path, never
                          the optimum.                                       */
+  int window_seed;    /* multiscale levels seed the 3 x 3 window around every
+                         source besides the coarse plan's pairs: 1 = always,
+                         -1 = never, 0 = automatic (unless p = 2 and both
+                         measures are smooth: multiscale.c).  Changes the
+                         path, never the optimum.                           */
   wasp_ot_progress_fn *progress; /* NULL (default): no reports                */
   void *progress_ctx;
 } wasp_ot_options;

@@ -224,26 +224,50 @@ static wasp_status roughness(long n, const long *sites, const double *mass, int 
  * gained (from 5 % fewer to 7 % more, process start-up included).  So one
  * axis at a time for p = 2, measures with less than ONE_AXIS_ROUGHNESS of
  * their mass below the 2 x 2 scale, from 64 x 64 on the torus and from
- * 128 x 128 on the plain grid.  The finest level decides for the whole
- * hierarchy: the coarse levels are told. */
+ * 128 x 128 on the plain grid. */
 #define ONE_AXIS_PIXELS_TORUS 4096
 #define ONE_AXIS_PIXELS_GRID 16384
 #define ONE_AXIS_ROUGHNESS 0.2
 
-static wasp_status choose_one_axis(const wasp_ot *ot, const double *a, const double *b, int ny, int nx,
-                                   bool torus, bool *one)
+/* Measures with less than SMOOTH_ROUGHNESS of their mass below the 2 x 2
+ * scale are smooth (p = 2 only; the bench's smooth images have 0.11-0.20
+ * at 32 px and 0.02-0.09 from 64 px on, pixel noise 0.41-0.54).  Smooth
+ * measures move their mass coherently, over distances the coarse plan
+ * already names, and two things that help rough measures only cost them
+ * pivots (docs/performance.md, tenth session):
+ * - the 3 x 3 window around every source among the candidates of every
+ *   level (ot_grid_seed), for the mass rough measures exchange at the
+ *   pixel scale, which no coarse plan sees: without it smooth images take
+ *   6-13 % fewer simulated cycles at 32 px and 3-17 % at 64 px, random and
+ *   signed ones would take 31-40 % more at 32 px;
+ * - short candidate lists cut back to the tight arcs only (simplex.c,
+ *   KEEP_STEPS): smooth images gain from keeping the nearly tight ones,
+ *   random ones lose (+17 % at 512 px). */
+#define SMOOTH_ROUGHNESS 0.3
+
+/* How the hierarchy is built, decided by the finest level from its own
+ * measures and told to the coarser ones (whose blocks average the noise
+ * away, so their own roughness would say little): one axis at a time, and
+ * whether the measures are smooth (ot->smooth). */
+static wasp_status choose_levels(wasp_ot *ot, const double *a, const double *b, int ny, int nx,
+                                 bool torus, bool *one)
 {
-  const int told = ot->opt.one_axis ? ot->opt.one_axis : ot->axes;
-  *one = told > 0;
-  const long least = torus ? ONE_AXIS_PIXELS_TORUS : ONE_AXIS_PIXELS_GRID;
-  if (told || !ot->grid || !ot_grid_pricer_exact_is_cheap(ot->grid) || (long)ny * nx < least)
+  if (ot->axes) { /* told, ot->smooth too */
+    *one = ot->axes > 0;
     return WASP_OK;
-  double ra, rb;
-  WASP_TRY(roughness(ot->ns, ot->src, a, ny, nx, &ra));
-  WASP_TRY(roughness(ot->nt, ot->dst, b, ny, nx, &rb));
-  *one = ra < ONE_AXIS_ROUGHNESS && rb < ONE_AXIS_ROUGHNESS;
+  }
+  double ra = 1.0, rb = 1.0; /* rough unless measured: p = 2 only */
+  if (ot->grid && ot_grid_pricer_exact_is_cheap(ot->grid)) {
+    WASP_TRY(roughness(ot->ns, ot->src, a, ny, nx, &ra));
+    WASP_TRY(roughness(ot->nt, ot->dst, b, ny, nx, &rb));
+  }
+  const double r = fmax(ra, rb);
+  const long least = torus ? ONE_AXIS_PIXELS_TORUS : ONE_AXIS_PIXELS_GRID;
+  *one = ot->opt.one_axis ? ot->opt.one_axis > 0 : r < ONE_AXIS_ROUGHNESS && (long)ny * nx >= least;
+  ot->smooth = r < SMOOTH_ROUGHNESS;
   if (getenv("WASP_OT_DEBUG"))
-    fprintf(stderr, "multiscale: roughness %.3g and %.3g: %s\n", ra, rb, *one ? "one axis at a time" : "2 x 2");
+    fprintf(stderr, "multiscale: roughness %.3g and %.3g: %s, %s\n", ra, rb,
+            *one ? "one axis at a time" : "2 x 2", ot->smooth ? "smooth" : "rough");
   return WASP_OK;
 }
 
@@ -265,7 +289,7 @@ wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, lo
   coarsening g;
   bool one;
   wasp_cost_grid(ot->cost, &ny, &nx, &hy, &hx, &torus);
-  WASP_TRY(choose_one_axis(ot, a, b, ny, nx, torus, &one));
+  WASP_TRY(choose_levels(ot, a, b, ny, nx, torus, &one));
   next_level(ny, nx, torus, one, ot->opt.one_axis < 0, &g);
   const long nc = g.nc;
   coarse_side cs = {0}, ct = {0};
@@ -282,6 +306,7 @@ wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, lo
   if (!s && !ot->coarse) s = wasp_ot_create(&ot->opt, &ot->coarse);
   if (!s) ot->coarse->depth = ot->depth + 1;
   if (!s) ot->coarse->axes = one ? 1 : -1;
+  if (!s) ot->coarse->smooth = ot->smooth;
   wasp_ot_result cres;
   if (!s) s = wasp_ot_solve(ot->coarse, ccost, cs.n, cs.site, cs.mass, ct.n, ct.site, ct.mass, &cres);
 
@@ -309,6 +334,11 @@ wasp_status ot_multiscale_seed(wasp_ot *ot, const double *a, const double *b, lo
    * pivot blocks a warm start gets (simplex.c) it is 1.3-3.4x faster on
    * every bench problem at 128 px. */
   if (!s) s = warm_start(ot, nc, &cs, &ct, sfirst, snext, first, next);
+  /* The window seed, on rough measures (SMOOTH_ROUGHNESS). */
+  const bool window = ot->opt.window_seed ? ot->opt.window_seed > 0 : !ot->smooth;
+  long more = 0;
+  if (!s && window) s = ot_grid_seed(ot, ot->grid, 1, &more);
+  *added += more;
   wasp_free(&sfirst);
   wasp_free(&snext);
   wasp_free(&first);

@@ -33,6 +33,10 @@ struct wasp_ot {
   int depth;                 /* 0, or k for the k-th coarsening (progress) */
   signed char axes;          /* a coarse level's coarsening, told by its finer level
                                 (multiscale.c): 1 one axis, -1 2 x 2, 0 its own choice */
+  bool smooth;               /* both measures smooth at the pixel scale (p = 2 grids):
+                                measured by the finest multiscale level and told
+                                to the coarser ones with axes (multiscale.c);
+                                false on levels that are neither */
   bool lean;                 /* lean pricing (simplex.c): each violated row's and
                                 column's best arc only, stale arcs dropped */
 
@@ -120,7 +124,8 @@ wasp_status ot_grid_price(struct wasp_ot *ot, ot_grid_pricer *g, double eps, lon
 bool ot_grid_pricer_exact_is_cheap(const ot_grid_pricer *g);
 /* Local window seed: every target within `radius` pixels of each source. */
 wasp_status ot_grid_seed(struct wasp_ot *ot, ot_grid_pricer *g, int radius, long *added);
-/* multiscale.c: seed candidates from the coarsened problem's plan. */
+/* multiscale.c: seed candidates from the coarsened problem's plan (and,
+ * unless both measures are smooth, the 3 x 3 window of ot_grid_seed). */
 bool ot_multiscale_applies(const struct wasp_ot *ot);
 wasp_status ot_multiscale_seed(struct wasp_ot *ot, const double *a, const double *b, long *added);
 /* warm.c: replace the tree by one shaped on a forest of real arcs

@@ -59,6 +59,21 @@
  * (2000 + 2000 points in the plane; all arcs: 0.4-0.5 s). */
 #define CLOUD_SHORTLIST_ROUNDS 4
 
+/* Between pricing rounds a short list (p = 2 grids) between smooth
+ * measures (multiscale.c) keeps the non-tree arcs whose reduced cost is
+ * below this many steps' cost, a step being the cheapest move (to the
+ * nearest pixel).  Costs and potentials there are whole multiples of a
+ * step, so 2.5 keeps the arcs at 0, 1 or 2 steps from tight: the next
+ * pivots turn many of them violated, and finding them in the list, not by
+ * another round, cuts the rounds of smooth images (32 x 32 torus: 10-15 ->
+ * 6-9 on the finest level).  Smooth images gain 3-13 % in simulated
+ * cycles at 32-64 px (one loses 6 %) and 10-14 % in wall time at 128 px.
+ * Random and signed ones lose 0-5 % at 32-128 px and 17 % at 512 px
+ * (random torus: 7 % more pivots, 27 % more potential shifts), so their
+ * lists keep the tight arcs only.  Keeping 0 or 1 step changes nothing, 3
+ * steps is mixed (docs/performance.md, tenth session). */
+#define KEEP_STEPS 2.5
+
 void wasp_ot_options_default(wasp_ot_options *opt)
 {
   opt->tol = 1e-9;
@@ -68,6 +83,7 @@ void wasp_ot_options_default(wasp_ot_options *opt)
   opt->lazy_nodes = 0;
   opt->compact_nodes = 0;
   opt->one_axis = 0;
+  opt->window_seed = 0;
   opt->progress = NULL;
   opt->progress_ctx = NULL;
 }
@@ -327,8 +343,8 @@ static long find_entering_all(wasp_ot *ot, double eps, double *rc_out, double *c
 
 /* With exact pricing cheap (p = 2 on grids), a short candidate list beats
  * a long one: the block search rescans the list for every pivot.  Between
- * rounds only the tight non-tree arcs stay (reduced cost within `tie` of
- * 0: ties that the next potential change may turn negative); pricing
+ * rounds only the non-tree arcs with reduced cost at most `tie` stay (the
+ * tight ones and, between rounds, the nearly tight: KEEP_STEPS); pricing
  * re-finds everything else that becomes violated. */
 static void keep_tight_candidates(wasp_ot *ot, double tie)
 {
@@ -756,8 +772,8 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
   wasp_free(&ot->top_rc);
   WASP_TRY(wasp_malloc(sizeof(long) * (size_t)k_round, &ot->top_j));
   WASP_TRY(wasp_malloc(sizeof(double) * (size_t)k_round, &ot->top_rc));
-  /* Seed: on a grid, the multiscale candidates or the targets in a small
-   * window around each source; on clouds, shortlists of each source's k
+  /* Seed: on a grid, the multiscale candidates (multiscale.c) or the
+   * targets in a small window around each source; on clouds, shortlists of each source's k
    * cheapest targets - with the initial potentials every arc is violated by
    * 2M - c, so a full pass ranks them.  Clouds whose shortlists still route
    * mass through the root after CLOUD_SHORTLIST_ROUNDS rounds switch to
@@ -767,12 +783,12 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
    * 4.4 s that way against 0.9 s). */
   ot_grid_pricer_destroy(&ot->grid);
   WASP_TRY(ot_grid_pricer_create(cost, ns, src, nt, dst, &ot->grid));
+  if (!ot->axes) ot->smooth = false; /* until the multiscale seed measures it */
   const bool may_search_all =
       !ot->grid && !(wasp_cost_cap(cost) > 0) && !(wasp_cost_dummy_price(cost) > 0);
   bool all_arcs = false;
   if (ot->grid && ot_multiscale_applies(ot)) {
     WASP_TRY(ot_multiscale_seed(ot, a, b, &added));
-    WASP_TRY(ot_grid_seed(ot, ot->grid, 1, &added));
   } else if (ot->grid) {
     WASP_TRY(ot_grid_seed(ot, ot->grid, 2, &added));
   } else {
@@ -789,6 +805,12 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
     ot->bmax = LAZY_BLOCK;
     recompute_potentials(ot); /* builds the blocks */
   }
+  int gy, gx;
+  double hy, hx;
+  bool wraps;
+  const double keep_tie = short_list && ot->smooth && wasp_cost_grid(cost, &gy, &gx, &hy, &hx, &wraps)
+                              ? KEEP_STEPS * pow(fmin(hy, hx), wasp_cost_exponent(cost))
+                              : eps;
   long round = 0;
   for (;; round++) {
     double rc;
@@ -823,7 +845,7 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
     /* Lean rounds pay for themselves while they move much; the tail,
      * a few pivots per round, is cheaper with neighbourhoods and a list. */
     if (ot->lean && (double)(pivots - before) < LEAN_MIN_ROUND * ot->nodes) ot->lean = false;
-    if (short_list) keep_tight_candidates(ot, eps);
+    if (short_list) keep_tight_candidates(ot, keep_tie);
     /* All arcs searched: this pass is the certificate, and a violation it
      * still finds (potentials recomputed since) is left to the next search. */
     if (may_search_all && !all_arcs && round + 1 >= CLOUD_SHORTLIST_ROUNDS && artificial_flow(ot) > 0)

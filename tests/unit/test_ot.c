@@ -1846,6 +1846,68 @@ START_TEST(one_axis_chosen_for_smooth_measures)
 }
 END_TEST
 
+/* The multiscale window seed (multiscale.c) forced on and off: blobs
+ * (smooth, where it is normally off), dense random masses and sparse
+ * supports (rough, normally on), p = 2, each against an independent
+ * answer as in forced_path_same_optimum. */
+START_TEST(window_seed_same_optimum)
+{
+  wasp_ot_options opt;
+  wasp_ot_options_default(&opt);
+  opt.window_seed = 1;
+  forced_path_same_optimum(&opt, "window seed always", 2.0, 3);
+  opt.window_seed = -1;
+  forced_path_same_optimum(&opt, "window seed never", 2.0, 3);
+}
+END_TEST
+
+/* The automatic choice of the window seed: off for p = 2 between smooth
+ * measures, on for pixel noise and for p != 2.  The pivot count is
+ * deterministic, so the automatic path must pivot exactly as the forced
+ * one it should have chosen, on the plain grid and the torus. */
+START_TEST(window_seed_chosen_for_rough_measures)
+{
+  uint64_t rng = 777;
+  /* {n, smooth, p} */
+  const double cases[][3] = {{32, 1, 2}, {32, 0, 2}, {48, 1, 2}, {32, 1, 1.5}};
+  for (int q = 0; q < 4; q++)
+    for (int torus = 0; torus < 2; torus++) {
+      const int n = (int)cases[q][0], smooth = cases[q][1] > 0;
+      const double p = cases[q][2];
+      geom g = {.cloud = 0, .ny = n, .nx = n, .h = 1.0 / n, .torus = torus, .p = p};
+      problem pr;
+      problem_alloc(&pr, (long)n * n, (long)n * n);
+      for (long k = 0; k < (long)n * n; k++) {
+        const double y = (double)(k / n) / n, x = (double)(k % n) / n;
+        pr.src[k] = pr.dst[k] = k;
+        pr.a[k] = smooth ? blob(y, x, 0.3, 0.25, 30) : 0.05 + unit_uniform(&rng);
+        pr.b[k] = smooth ? blob(y, x, 0.65, 0.8, 50) : 0.05 + unit_uniform(&rng);
+      }
+      pr.ns = pr.nt = (long)n * n;
+      balance(&pr);
+      const bool want = !(smooth && p == 2.0);
+      long pivots[2];
+      for (int forced = 0; forced < 2; forced++) {
+        wasp_ot_options opt;
+        wasp_ot_options_default(&opt);
+        opt.window_seed = forced ? (want ? 1 : -1) : 0;
+        wasp_ot *ot = NULL;
+        ck_assert_int_eq(wasp_ot_create(&opt, &ot), WASP_OK);
+        wasp_cost *c = geom_cost(&g);
+        wasp_ot_result res;
+        ck_assert_int_eq(wasp_ot_solve(ot, c, pr.ns, pr.src, pr.a, pr.nt, pr.dst, pr.b, &res), WASP_OK);
+        ck_assert(res.optimal);
+        pivots[forced] = res.iterations;
+        wasp_cost_destroy(&c);
+        wasp_ot_destroy(&ot);
+      }
+      ck_assert_msg(pivots[0] == pivots[1], "%dx%d %s p=%g torus %d: %ld pivots, forced %s: %ld", n, n,
+                    smooth ? "smooth" : "noisy", p, torus, pivots[0], want ? "on" : "off", pivots[1]);
+      problem_free(&pr);
+    }
+}
+END_TEST
+
 int main(void)
 {
   Suite *s = suite_create("ot");
@@ -1882,6 +1944,8 @@ int main(void)
   tcase_add_test(tc, wide_thread_same_pivots);
   tcase_add_test(tc, one_axis_levels_same_optimum);
   tcase_add_test(tc, one_axis_chosen_for_smooth_measures);
+  tcase_add_test(tc, window_seed_same_optimum);
+  tcase_add_test(tc, window_seed_chosen_for_rough_measures);
   tcase_add_test(tc, solver_reuse);
   tcase_add_test(tc, progress_reports);
   suite_add_tcase(s, tc);
