@@ -773,9 +773,9 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
   WASP_TRY(wasp_malloc(sizeof(long) * (size_t)k_round, &ot->top_j));
   WASP_TRY(wasp_malloc(sizeof(double) * (size_t)k_round, &ot->top_rc));
   /* Seed: on a grid, the multiscale candidates (multiscale.c) or the
-   * targets in a small window around each source; on clouds, shortlists of each source's k
-   * cheapest targets - with the initial potentials every arc is violated by
-   * 2M - c, so a full pass ranks them.  Clouds whose shortlists still route
+   * targets in a small window around each source; on clouds, shortlists of
+   * each source's k cheapest targets - with the initial potentials every
+   * arc is violated by 2M - c, so a full pass ranks them.  Clouds whose shortlists still route
    * mass through the root after CLOUD_SHORTLIST_ROUNDS rounds switch to
    * the search over all arcs (find_entering_all), except capped costs with
    * dummy sites (flat, TV): there most arcs cost the cap and a search over
@@ -805,10 +805,8 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
     ot->bmax = LAZY_BLOCK;
     recompute_potentials(ot); /* builds the blocks */
   }
-  int gy, gx;
   double hy, hx;
-  bool wraps;
-  const double keep_tie = short_list && ot->smooth && wasp_cost_grid(cost, &gy, &gx, &hy, &hx, &wraps)
+  const double keep_tie = short_list && ot->smooth && wasp_cost_grid(cost, NULL, NULL, &hy, &hx, NULL)
                               ? KEEP_STEPS * pow(fmin(hy, hx), wasp_cost_exponent(cost))
                               : eps;
   long round = 0;

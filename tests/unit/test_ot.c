@@ -1799,6 +1799,21 @@ START_TEST(progress_reports)
 }
 END_TEST
 
+/* An n x n problem on every pixel: two distant Gaussian blobs (smooth at
+ * the pixel scale) or dense uniform noise. */
+static void blobs_or_noise(int n, bool smooth, uint64_t *rng, problem *pr)
+{
+  problem_alloc(pr, (long)n * n, (long)n * n);
+  for (long k = 0; k < (long)n * n; k++) {
+    const double y = (double)(k / n) / n, x = (double)(k % n) / n;
+    pr->src[k] = pr->dst[k] = k;
+    pr->a[k] = smooth ? blob(y, x, 0.3, 0.25, 30) : 0.05 + unit_uniform(rng);
+    pr->b[k] = smooth ? blob(y, x, 0.65, 0.8, 50) : 0.05 + unit_uniform(rng);
+  }
+  pr->ns = pr->nt = (long)n * n;
+  balance(pr);
+}
+
 /* The automatic choice of coarsening (multiscale.c): one axis at a time for
  * p = 2 on measures smooth at the pixel scale, from 64 x 64 on the torus
  * and from 128 x 128 on the plain grid; 2 x 2 blocks for pixel noise, for
@@ -1818,15 +1833,7 @@ START_TEST(one_axis_chosen_for_smooth_measures)
     const double p = cases[q][3];
     geom g = {.cloud = 0, .ny = n, .nx = n, .h = 1.0 / n, .torus = torus, .p = p};
     problem pr;
-    problem_alloc(&pr, (long)n * n, (long)n * n);
-    for (long k = 0; k < (long)n * n; k++) {
-      const double y = (double)(k / n) / n, x = (double)(k % n) / n;
-      pr.src[k] = pr.dst[k] = k;
-      pr.a[k] = smooth ? blob(y, x, 0.3, 0.25, 30) : 0.05 + unit_uniform(&rng);
-      pr.b[k] = smooth ? blob(y, x, 0.65, 0.8, 50) : 0.05 + unit_uniform(&rng);
-    }
-    pr.ns = pr.nt = (long)n * n;
-    balance(&pr);
+    blobs_or_noise(n, smooth, &rng, &pr);
     log.n = 0;
     wasp_cost *c = geom_cost(&g);
     wasp_ot_result res;
@@ -1876,15 +1883,7 @@ START_TEST(window_seed_chosen_for_rough_measures)
       const double p = cases[q][2];
       geom g = {.cloud = 0, .ny = n, .nx = n, .h = 1.0 / n, .torus = torus, .p = p};
       problem pr;
-      problem_alloc(&pr, (long)n * n, (long)n * n);
-      for (long k = 0; k < (long)n * n; k++) {
-        const double y = (double)(k / n) / n, x = (double)(k % n) / n;
-        pr.src[k] = pr.dst[k] = k;
-        pr.a[k] = smooth ? blob(y, x, 0.3, 0.25, 30) : 0.05 + unit_uniform(&rng);
-        pr.b[k] = smooth ? blob(y, x, 0.65, 0.8, 50) : 0.05 + unit_uniform(&rng);
-      }
-      pr.ns = pr.nt = (long)n * n;
-      balance(&pr);
+      blobs_or_noise(n, smooth, &rng, &pr);
       const bool want = !(smooth && p == 2.0);
       long pivots[2];
       for (int forced = 0; forced < 2; forced++) {
