@@ -66,7 +66,7 @@
  * step, so 2.5 keeps the arcs at 0, 1 or 2 steps from tight: the next
  * pivots turn many of them violated, and finding them in the list, not by
  * another round, cuts the rounds of smooth images (32 x 32 torus: 10-15 ->
- * 6-9 on the finest level).  Smooth images gain 3-13 % in simulated
+ * 6-9 on the finest level).  Smooth images gain 2-13 % in simulated
  * cycles at 32-64 px (one loses 6 %) and 10-14 % in wall time at 128 px.
  * Random and signed ones lose 0-5 % at 32-128 px and 17 % at 512 px
  * (random torus: 7 % more pivots, 27 % more potential shifts), so their
