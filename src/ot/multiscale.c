@@ -230,7 +230,7 @@ static wasp_status roughness(long n, const long *sites, const double *mass, int 
 #define ONE_AXIS_ROUGHNESS 0.2
 
 /* Measures with less than SMOOTH_ROUGHNESS of their mass below the 2 x 2
- * scale are smooth (p = 2 only; the bench's smooth images have 0.11-0.20
+ * scale are smooth (p = 2 only; the bench's smooth images have 0.11-0.21
  * at 32 px and 0.02-0.09 from 64 px on, pixel noise 0.41-0.54).  Smooth
  * measures move their mass coherently, over distances the coarse plan
  * already names, and two things that help rough measures only cost them
