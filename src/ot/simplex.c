@@ -775,12 +775,13 @@ static wasp_status solve_in_order(wasp_ot *ot, const wasp_cost *cost, long ns, c
   /* Seed: on a grid, the multiscale candidates (multiscale.c) or the
    * targets in a small window around each source; on clouds, shortlists of
    * each source's k cheapest targets - with the initial potentials every
-   * arc is violated by 2M - c, so a full pass ranks them.  Clouds whose shortlists still route
-   * mass through the root after CLOUD_SHORTLIST_ROUNDS rounds switch to
-   * the search over all arcs (find_entering_all), except capped costs with
-   * dummy sites (flat, TV): there most arcs cost the cap and a search over
-   * all of them finds few violated ones (32 x 32 random images as clouds:
-   * 4.4 s that way against 0.9 s). */
+   * arc is violated by 2M - c, so a full pass ranks them.  Clouds whose
+   * shortlists still route mass through the root after
+   * CLOUD_SHORTLIST_ROUNDS rounds switch to the search over all arcs
+   * (find_entering_all), except capped costs with dummy sites (flat, TV):
+   * there most arcs cost the cap and a search over all of them finds few
+   * violated ones (32 x 32 random images as clouds: 4.4 s that way against
+   * 0.9 s). */
   ot_grid_pricer_destroy(&ot->grid);
   WASP_TRY(ot_grid_pricer_create(cost, ns, src, nt, dst, &ot->grid));
   if (!ot->axes) ot->smooth = false; /* until the multiscale seed measures it */
