@@ -25,7 +25,12 @@ ours, its peak MiB and the relative difference of its value from ours.
 process (cold caches, first allocations); with --runs K each problem is
 solved in K fresh processes and its median taken before the median over the
 --reps problems, since this machine's speed swings by 20-30 % between
-processes a few seconds apart.  "warm s" is the median of --warm
+processes a few seconds apart.  Those K solves are spread over the run, not
+taken back to back: one in a pass over all problems before the peers (warm
+repeats, POT, 3-partite) run, the other K - 1 in passes after them, so a
+slow or fast spell of the machine lasting seconds to minutes does not land
+on all the samples of one row.  The table is printed when all passes are
+done (progress goes to stderr).  "warm s" is the median of --warm
 further solves of the same problem on one reused context
 (build/bench/wasp_bench_solve), which is how `wasp pairs`, the noise sweeps
 and k-means solve pair after pair; like POT's time, it leaves process start
@@ -36,6 +41,7 @@ import os
 import statistics
 import subprocess
 import sys
+import shutil
 import tempfile
 import numpy as np
 import h5py
@@ -157,76 +163,104 @@ def main():
     tri = args.tripartite_max > 0 and os.path.exists(TRIPARTITE)
     if args.tripartite_max > 0 and not tri:
         print(f"(no {TRIPARTITE}: the 3-partite peer needs liblemon-dev and g++ at build time)\n")
+    tmp = tempfile.mkdtemp(prefix="wasp-bench-")
+    # Every problem gets its own files, so its fresh-process solves can be
+    # spread over the run: the first in a pass over all problems before the
+    # peers run, the others in passes after them (see the docstring).
+    cells = [(n, p, cost, kind) for n in [int(s) for s in args.sizes.split(",")]
+             for p in [float(s) for s in args.p.split(",")]
+             for cost in args.costs.split(",") for kind in args.kinds.split(",")]
+    probs = []
+    for n, p, cost, kind in cells:
+        rng = np.random.default_rng(args.seed + n)
+        for r in range(args.reps):
+            x, y, pa, pb = problem(kind, n, rng)
+            h5 = os.path.join(tmp, f"p{len(probs)}.h5")
+            with h5py.File(h5, "w") as f:
+                f["images"] = np.stack([x, y])
+            metric = "signed" if kind == "signed" else "wp"
+            cmd = [WASP, "distance", "-a", h5 + ":0", "-b", h5 + ":1", "-metric", metric,
+                   "-p", str(p), "-json"] + (["-torus"] if cost == "torus" else [])
+            probs.append(dict(cell=(n, p, cost, kind), h5=h5, pa=pa, pb=pb, metric=metric, cmd=cmd,
+                              times=[], mem=0, value=None))
+
+    def cold_pass(k):
+        for q in probs:
+            out, mem = measured(q["cmd"])
+            res = json.loads(out.strip().splitlines()[-1])
+            assert res["optimal"], res
+            assert q["value"] is None or res["value"] == q["value"], (res["value"], q["value"])
+            q["value"] = res["value"]
+            q["times"].append(res["seconds"])
+            q["mem"] = max(q["mem"], mem)
+        print(f"(fresh-process pass {k} of {max(1, args.runs)} done)", file=sys.stderr, flush=True)
+
+    cold_pass(1)
+    for q in probs:
+        n, p, cost, kind = q["cell"]
+        h5, metric = q["h5"], q["metric"]
+        if args.warm > 0 and n <= args.warm_max:
+            out, _ = measured([REPEAT, h5, metric, str(p), "1" if cost == "torus" else "0", str(args.warm)])
+            rep = json.loads(out)
+            assert rep["value"] == q["value"], (rep["value"], q["value"])
+            q["warm"] = statistics.median(rep["warm"])
+        if n <= args.pot_max:
+            npz = h5[:-3] + ".npz"
+            np.savez(npz, a=q["pa"], b=q["pb"], n=n, p=p, torus=cost == "torus")
+            out, mem = measured(["/usr/bin/python3", os.path.join(HERE, "pot_solve.py"), npz])
+            pr = json.loads(out)
+            q["pot"], q["pot_mem"] = pr["seconds"], mem
+            q["pot_diff"] = abs(q["value"] - pr["value"]) / max(abs(pr["value"]), 1e-300)
+        if tri and p == 2 and n <= args.tripartite_max:
+            bin_ = h5[:-3] + ".bin"
+            with open(bin_, "wb") as f:
+                np.array([n, cost == "torus"], dtype=np.int32).tofile(f)
+                q["pa"].astype(np.float64).tofile(f)
+                q["pb"].astype(np.float64).tofile(f)
+            out, mem = measured([TRIPARTITE, bin_])
+            tr = json.loads(out)
+            q["tri"], q["tri_mem"] = tr["seconds"], mem
+            q["tri_diff"] = abs(q["value"] - tr["value"]) / max(abs(tr["value"]), 1e-300)
+    print("(peers done)", file=sys.stderr, flush=True)
+    for k in range(2, max(1, args.runs) + 1):
+        cold_pass(k)
+
     print("| n | p | cost | kind | WASP s (median) | WASP warm s (median) | POT s (median) | POT/WASP | WASP MiB "
           "| POT MiB | max rel diff | target (W2) | 3-partite s (median) | 3-partite/WASP | 3-partite MiB "
           "| 3-partite rel diff |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    tmp = tempfile.mkdtemp(prefix="wasp-bench-")
     rows, fits, wfits, pfits = [], {}, {}, {}
-    for n in [int(s) for s in args.sizes.split(",")]:
-        for p in [float(s) for s in args.p.split(",")]:
-            for cost in args.costs.split(","):
-                for kind in args.kinds.split(","):
-                    rng = np.random.default_rng(args.seed + n)
-                    ours, warm, theirs, om, tm, vals = [], [], [], 0, 0, []
-                    third, tvals, thm = [], [], 0
-                    for r in range(args.reps):
-                        x, y, pa, pb = problem(kind, n, rng)
-                        h5 = os.path.join(tmp, "p.h5")
-                        with h5py.File(h5, "w") as f:
-                            f["images"] = np.stack([x, y])
-                        metric = "signed" if kind == "signed" else "wp"
-                        cmd = [WASP, "distance", "-a", h5 + ":0", "-b", h5 + ":1", "-metric", metric,
-                               "-p", str(p), "-json"] + (["-torus"] if cost == "torus" else [])
-                        times = []
-                        for _ in range(max(1, args.runs)):
-                            out, mem = measured(cmd)
-                            res = json.loads(out.strip().splitlines()[-1])
-                            assert res["optimal"], res
-                            times.append(res["seconds"]); om = max(om, mem)
-                        ours.append(statistics.median(times))
-                        if args.warm > 0 and n <= args.warm_max:
-                            out, _ = measured([REPEAT, h5, metric, str(p), "1" if cost == "torus" else "0",
-                                               str(args.warm)])
-                            rep = json.loads(out)
-                            assert rep["value"] == res["value"], (rep["value"], res["value"])
-                            warm.append(statistics.median(rep["warm"]))
-                        if n <= args.pot_max:
-                            npz = os.path.join(tmp, "p.npz")
-                            np.savez(npz, a=pa, b=pb, n=n, p=p, torus=cost == "torus")
-                            out, mem = measured(["/usr/bin/python3", os.path.join(HERE, "pot_solve.py"), npz])
-                            pr = json.loads(out)
-                            theirs.append(pr["seconds"]); tm = max(tm, mem)
-                            vals.append(abs(res["value"] - pr["value"]) / max(abs(pr["value"]), 1e-300))
-                        if tri and p == 2 and n <= args.tripartite_max:
-                            bin_ = os.path.join(tmp, "p.bin")
-                            with open(bin_, "wb") as f:
-                                np.array([n, cost == "torus"], dtype=np.int32).tofile(f)
-                                pa.astype(np.float64).tofile(f)
-                                pb.astype(np.float64).tofile(f)
-                            out, mem = measured([TRIPARTITE, bin_])
-                            tr = json.loads(out)
-                            thm = max(thm, mem)
-                            third.append(tr["seconds"])
-                            tvals.append(abs(res["value"] - tr["value"]) / max(abs(tr["value"]), 1e-300))
-                    mo = statistics.median(ours)
-                    m3 = statistics.median(third) if third else None
-                    mw = statistics.median(warm) if warm else None
-                    mt = statistics.median(theirs) if theirs else None
-                    v = verdict(n, p, mo, om)
-                    rows.append((n, p, cost, kind, mo, om, max(vals) if vals else None, v))
-                    fits.setdefault((p, cost, kind), []).append((n * n, mo))
-                    if mw:
-                        wfits.setdefault((p, cost, kind), []).append((n * n, mw))
-                    if mt:
-                        pfits.setdefault((p, cost, kind), []).append((n * n, mt))
-                    r = rows[-1]
-                    print(f"| {n} | {p:g} | {cost} | {kind} | {mo:.4f} | {'%.4f' % mw if mw else '-'} | "
-                          f"{'%.4f' % mt if mt else '-'} | {'%.3g' % (mt / mo) if mt else '-'} | "
-                          f"{om:.0f} | {'%.0f' % tm if theirs else '-'} | "
-                          f"{'%.1e' % r[6] if r[6] is not None else '-'} | {v[1] if v else '-'} | "
-                          f"{'%.4f' % m3 if m3 else '-'} | {'%.3g' % (m3 / mo) if m3 else '-'} | {'%.0f' % thm if m3 else '-'} | "
-                          f"{'%.1e' % max(tvals) if tvals else '-'} |", flush=True)
+    for cell in cells:
+        n, p, cost, kind = cell
+        qs = [q for q in probs if q["cell"] == cell]
+        ours = [statistics.median(q["times"]) for q in qs]
+        om = max(q["mem"] for q in qs)
+        warm = [q["warm"] for q in qs if "warm" in q]
+        theirs = [q["pot"] for q in qs if "pot" in q]
+        tm = max([q["pot_mem"] for q in qs if "pot" in q], default=0)
+        vals = [q["pot_diff"] for q in qs if "pot" in q]
+        third = [q["tri"] for q in qs if "tri" in q]
+        thm = max([q["tri_mem"] for q in qs if "tri" in q], default=0)
+        tvals = [q["tri_diff"] for q in qs if "tri" in q]
+        mo = statistics.median(ours)
+        m3 = statistics.median(third) if third else None
+        mw = statistics.median(warm) if warm else None
+        mt = statistics.median(theirs) if theirs else None
+        v = verdict(n, p, mo, om)
+        rows.append((n, p, cost, kind, mo, om, max(vals) if vals else None, v))
+        fits.setdefault((p, cost, kind), []).append((n * n, mo))
+        if mw:
+            wfits.setdefault((p, cost, kind), []).append((n * n, mw))
+        if mt:
+            pfits.setdefault((p, cost, kind), []).append((n * n, mt))
+        r = rows[-1]
+        print(f"| {n} | {p:g} | {cost} | {kind} | {mo:.4f} | {'%.4f' % mw if mw else '-'} | "
+              f"{'%.4f' % mt if mt else '-'} | {'%.3g' % (mt / mo) if mt else '-'} | "
+              f"{om:.0f} | {'%.0f' % tm if theirs else '-'} | "
+              f"{'%.1e' % r[6] if r[6] is not None else '-'} | {v[1] if v else '-'} | "
+              f"{'%.4f' % m3 if m3 else '-'} | {'%.3g' % (m3 / mo) if m3 else '-'} | {'%.0f' % thm if m3 else '-'} | "
+              f"{'%.1e' % max(tvals) if tvals else '-'} |", flush=True)
+    shutil.rmtree(tmp, ignore_errors=True)
     print()
     for line in summary(rows):
         print(line)

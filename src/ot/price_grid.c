@@ -150,12 +150,18 @@ static inline int axis_gap(int y, int lo, int hi, int n, bool torus)
 /* A violated arc (i, j) usually has violated neighbours: optimal plans on
  * grids are locally smooth, so i's arcs to j's 3x3 neighbourhood join too
  * (targets already added for this row, marked with the row's stamp, are
- * skipped; duplicates of older candidates are harmless to the pivots). */
+ * skipped; duplicates of older candidates are harmless to the pivots).
+ * Not on lean levels, nor between smooth measures (multiscale.c), whose
+ * lists keep the nearly tight arcs between rounds (simplex.c): there the
+ * eight neighbours are mostly arcs the list holds or that never turn
+ * violated, and only lengthen the block search (without them smooth
+ * problems take 1-15 % fewer simulated cycles at 32 px, 9-21 % at 64 px;
+ * docs/performance.md, twelfth session). */
 static wasp_status add_neighbourhood(wasp_ot *ot, ot_grid_pricer *g, long i, long j, long *added)
 {
   const long site = ot->src[i];
   const int yj = (int)(ot->dst[j] / g->nx), xj = (int)(ot->dst[j] % g->nx);
-  const int r = ot->lean ? 0 : 1; /* lean: the minimiser alone */
+  const int r = ot->lean || ot->smooth ? 0 : 1; /* the minimiser alone */
   for (int dy = -r; dy <= r; dy++)
     for (int dx = -r; dx <= r; dx++) {
       int y = yj + dy, x = xj + dx;

@@ -461,24 +461,36 @@ static void update_tree(wasp_ot *ot, int join, const int *w, int k, int nw, int 
                         int no, long in_arc, double in_cost, signed char in_dir, int64_t in_flow,
                         double shift)
 {
+  /* The arrays in locals: dir and old_dir are written through signed
+   * char, which may alias anything, so reading them through ot in the
+   * loops below reloads every pointer after each such store (0.3-1.3 %
+   * fewer simulated cycles per solve at 32-64 px). */
   int *th = ot->thread, *rth = ot->rev_thread, *par = ot->parent;
+  int *succ = ot->succ_num, *lsucc = ot->last_succ;
+  int *old_last = ot->old_last, *old_succ = ot->old_succ;
+  int *seg_a0 = ot->seg_a0, *seg_a1 = ot->seg_a1, *seg_b0 = ot->seg_b0;
+  long *pred_arc = ot->pred_arc, *old_arc = ot->old_arc;
+  double *pred_cost = ot->pred_cost, *old_cost = ot->old_cost;
+  signed char *dir = ot->dir, *old_dir = ot->old_dir;
+  int64_t *flow = ot->flow, *old_flow = ot->old_flow;
+  const bool lazy = ot->lazy, compact = ot->compact;
   const int u_out = w[k];
 
   /* Everything about the old tree the splice needs, read before changing it. */
   for (int m = 0; m <= k; m++) {
-    ot->old_last[m] = ot->last_succ[w[m]];
-    ot->old_succ[m] = ot->succ_num[w[m]];
-    ot->old_arc[m] = ot->pred_arc[w[m]];
-    ot->old_cost[m] = ot->pred_cost[w[m]];
-    ot->old_dir[m] = ot->dir[w[m]];
-    ot->old_flow[m] = ot->flow[w[m]];
+    old_last[m] = lsucc[w[m]];
+    old_succ[m] = succ[w[m]];
+    old_arc[m] = pred_arc[w[m]];
+    old_cost[m] = pred_cost[w[m]];
+    old_dir[m] = dir[w[m]];
+    old_flow[m] = flow[w[m]];
     if (m > 0) {
-      ot->seg_a0[m] = th[w[m]];
-      ot->seg_a1[m] = rth[w[m - 1]];
-      ot->seg_b0[m] = th[ot->old_last[m - 1]];
+      seg_a0[m] = th[w[m]];
+      seg_a1[m] = rth[w[m - 1]];
+      seg_b0[m] = th[old_last[m - 1]];
     }
   }
-  const int size = ot->succ_num[u_out], s_last = ot->last_succ[u_out];
+  const int size = succ[u_out], s_last = lsucc[u_out];
 
   /* 0. The subtree's potentials move together so the entering arc is tight.
    * Only differences of potentials matter (reduced costs, and the dual
@@ -487,7 +499,7 @@ static void update_tree(wasp_ot *ot, int join, const int *w, int k, int nw, int 
    * Either set is one segment of the old preorder thread. */
   const int before = rth[u_out], after = th[s_last];
   int *links = ot->links, nl = 0;
-  if (ot->lazy) {
+  if (lazy) {
     /* Blocks must not straddle a link the update rewrites, nor the ends of
      * the shifted segment. */
     ot_lazy_split_after(ot, before);
@@ -495,8 +507,8 @@ static void update_tree(wasp_ot *ot, int join, const int *w, int k, int nw, int 
     ot_lazy_split_after(ot, v_in);
     for (int m = 1; m <= k; m++) {
       ot_lazy_split_after(ot, w[m]);
-      ot_lazy_split_after(ot, ot->seg_a1[m]);
-      ot_lazy_split_after(ot, ot->old_last[m - 1]);
+      ot_lazy_split_after(ot, seg_a1[m]);
+      ot_lazy_split_after(ot, old_last[m - 1]);
     }
   }
   shift_potentials(ot, u_out, s_last, size, after, before, shift);
@@ -510,32 +522,32 @@ static void update_tree(wasp_ot *ot, int join, const int *w, int k, int nw, int 
    * changes, and the ancestors holding it form an unbroken chain. */
   for (int m = k + 1; m < nw; m++) {
     const int x = w[m];
-    ot->succ_num[x] -= size;
-    if (ot->last_succ[x] == s_last) ot->last_succ[x] = before;
+    succ[x] -= size;
+    if (lsucc[x] == s_last) lsucc[x] = before;
   }
   int x = join;
-  for (; x >= 0 && ot->last_succ[x] == s_last; x = par[x]) ot->last_succ[x] = before;
+  for (; x >= 0 && lsucc[x] == s_last; x = par[x]) lsucc[x] = before;
 
   /* 2. Preorder of the re-rooted subtree: w0 and its old subtree, then for
    * each w_m on the path: w_m, the part of its old segment before w_{m-1}'s
    * subtree, the part after it. */
-  int tail = ot->old_last[0];
+  int tail = old_last[0];
   for (int m = 1; m <= k; m++) {
     links[nl++] = tail;
     th[tail] = w[m];
     rth[w[m]] = tail;
     tail = w[m];
-    if (ot->seg_a0[m] != w[m - 1]) {
+    if (seg_a0[m] != w[m - 1]) {
       links[nl++] = tail;
-      th[tail] = ot->seg_a0[m];
-      rth[ot->seg_a0[m]] = tail;
-      tail = ot->seg_a1[m];
+      th[tail] = seg_a0[m];
+      rth[seg_a0[m]] = tail;
+      tail = seg_a1[m];
     }
-    if (ot->old_last[m - 1] != ot->old_last[m]) {
+    if (old_last[m - 1] != old_last[m]) {
       links[nl++] = tail;
-      th[tail] = ot->seg_b0[m];
-      rth[ot->seg_b0[m]] = tail;
-      tail = ot->old_last[m];
+      th[tail] = seg_b0[m];
+      rth[seg_b0[m]] = tail;
+      tail = old_last[m];
     }
   }
   const int chain_last = tail;
@@ -548,40 +560,40 @@ static void update_tree(wasp_ot *ot, int join, const int *w, int k, int nw, int 
   rth[w[0]] = v_in;
   th[chain_last] = next;
   rth[next] = chain_last;
-  const int v_last = ot->last_succ[v_in];
+  const int v_last = lsucc[v_in];
   for (int m = 0; m < no; m++) {
-    ot->succ_num[o[m]] += size;
-    if (v_last == v_in && ot->last_succ[o[m]] == v_in) ot->last_succ[o[m]] = chain_last;
+    succ[o[m]] += size;
+    if (v_last == v_in && lsucc[o[m]] == v_in) lsucc[o[m]] = chain_last;
   }
   x = join;
-  for (; v_last == v_in && x >= 0 && ot->last_succ[x] == v_in; x = par[x]) ot->last_succ[x] = chain_last;
+  for (; v_last == v_in && x >= 0 && lsucc[x] == v_in; x = par[x]) lsucc[x] = chain_last;
 
   /* 4. Reverse the path: the arc that tied w_{m-1} to w_m now ties w_m to
    * its new parent w_{m-1}, with the opposite orientation. */
   for (int m = k; m >= 1; m--) {
     par[w[m]] = w[m - 1];
-    ot->pred_arc[w[m]] = ot->old_arc[m - 1];
-    ot->pred_cost[w[m]] = ot->old_cost[m - 1];
-    ot->dir[w[m]] = (signed char)-ot->old_dir[m - 1];
-    ot->flow[w[m]] = ot->old_flow[m - 1];
-    ot->succ_num[w[m]] = size - ot->old_succ[m - 1];
-    ot->last_succ[w[m]] = chain_last;
+    pred_arc[w[m]] = old_arc[m - 1];
+    pred_cost[w[m]] = old_cost[m - 1];
+    dir[w[m]] = (signed char)-old_dir[m - 1];
+    flow[w[m]] = old_flow[m - 1];
+    succ[w[m]] = size - old_succ[m - 1];
+    lsucc[w[m]] = chain_last;
   }
   par[w[0]] = v_in;
-  ot->pred_arc[w[0]] = in_arc;
-  ot->pred_cost[w[0]] = in_cost;
-  ot->dir[w[0]] = in_dir;
-  ot->flow[w[0]] = in_flow;
-  ot->succ_num[w[0]] = size;
-  ot->last_succ[w[0]] = chain_last;
+  pred_arc[w[0]] = in_arc;
+  pred_cost[w[0]] = in_cost;
+  dir[w[0]] = in_dir;
+  flow[w[0]] = in_flow;
+  succ[w[0]] = size;
+  lsucc[w[0]] = chain_last;
   /* Every rewritten link x -> th[x] into the 16-bit copies too. */
-  if (ot->compact)
+  if (compact)
     for (int l = 0; l < nl; l++) {
       ot->th16[links[l]] = (uint16_t)th[links[l]];
       ot->rth16[th[links[l]]] = (uint16_t)links[l];
     }
   /* Merge the blocks cut at the links back to full size. */
-  if (ot->lazy) {
+  if (lazy) {
     for (int l = 0; l < nl; l++) ot_lazy_relink(ot, links[l]);
     for (int l = 0; l < nl; l++) ot_lazy_join_after(ot, links[l]);
   }
