@@ -233,8 +233,8 @@ static wasp_status roughness(long n, const long *sites, const double *mass, int 
  * scale are smooth (p = 2 only; the bench's smooth images have 0.11-0.21
  * at 32 px and 0.02-0.09 from 64 px on, pixel noise 0.41-0.54).  Smooth
  * measures move their mass coherently, over distances the coarse plan
- * already names, and two things that help rough measures only cost them
- * pivots (docs/performance.md, tenth session):
+ * already names, and three things that help rough measures only cost them
+ * pivots (docs/performance.md, tenth and twelfth sessions):
  * - the 3 x 3 window around every source among the candidates of every
  *   level (ot_grid_seed), for the mass rough measures exchange at the
  *   pixel scale, which no coarse plan sees: without it smooth images take
@@ -242,7 +242,10 @@ static wasp_status roughness(long n, const long *sites, const double *mass, int 
  *   signed ones would take 31-40 % more at 32 px;
  * - short candidate lists cut back to the tight arcs only (simplex.c,
  *   KEEP_STEPS): smooth images gain from keeping the nearly tight ones,
- *   random ones lose (+17 % at 512 px). */
+ *   random ones lose (+17 % at 512 px);
+ * - the 3 x 3 neighbourhood of each arc pricing finds violated
+ *   (price_grid.c): smooth images take 4-23 % fewer simulated cycles
+ *   without it at 32-64 px. */
 #define SMOOTH_ROUGHNESS 0.3
 
 /* How the hierarchy is built, decided by the finest level from its own

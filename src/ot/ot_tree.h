@@ -116,8 +116,8 @@ wasp_status ot_grid_pricer_create(const wasp_cost *cost, long ns, const long *sr
 void ot_grid_pricer_destroy(ot_grid_pricer **gp);
 /* Adds violated arcs to the candidates (up to k most violated per source
  * row; for p = 2 each violated row's and column's best arc), each with its
- * 3x3 target neighbourhood, and returns a proven lower bound of every
- * arc's reduced cost. */
+ * 3x3 target neighbourhood (not on lean levels nor between smooth
+ * measures), and returns a proven lower bound of every arc's reduced cost. */
 wasp_status ot_grid_price(struct wasp_ot *ot, ot_grid_pricer *g, double eps, long k,
                           double *lower_bound, long *added);
 /* True when a pricing pass costs O(N) (p = 2: the c-transform). */

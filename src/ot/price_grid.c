@@ -155,7 +155,7 @@ static inline int axis_gap(int y, int lo, int hi, int n, bool torus)
  * lists keep the nearly tight arcs between rounds (simplex.c): there the
  * eight neighbours are mostly arcs the list holds or that never turn
  * violated, and only lengthen the block search (without them smooth
- * problems take 1-15 % fewer simulated cycles at 32 px, 9-21 % at 64 px;
+ * problems take 4-16 % fewer simulated cycles at 32 px, 1-23 % at 64 px;
  * docs/performance.md, twelfth session). */
 static wasp_status add_neighbourhood(wasp_ot *ot, ot_grid_pricer *g, long i, long j, long *added)
 {
