@@ -244,7 +244,7 @@ static wasp_status roughness(long n, const long *sites, const double *mass, int 
  *   KEEP_STEPS): smooth images gain from keeping the nearly tight ones,
  *   random ones lose (+17 % at 512 px);
  * - the 3 x 3 neighbourhood of each arc pricing finds violated
- *   (price_grid.c): smooth images take 4-23 % fewer simulated cycles
+ *   (price_grid.c): smooth images take 1-23 % fewer simulated cycles
  *   without it at 32-64 px. */
 #define SMOOTH_ROUGHNESS 0.3
 
