@@ -59,6 +59,11 @@ typedef struct {
                          -1 = never, 0 = automatic (unless p = 2 and both
                          measures are smooth: multiscale.c).  Changes the
                          path, never the optimum.                           */
+  int neighbourhood;  /* pricing adds the 3 x 3 target neighbourhood of each
+                         violated arc it finds (grids): 1 = always, -1 =
+                         never, 0 = automatic (unless p = 2 and both
+                         measures are smooth: price_grid.c); never on lean
+                         levels.  Changes the path, never the optimum.     */
   wasp_ot_progress_fn *progress; /* NULL (default): no reports                */
   void *progress_ctx;
 } wasp_ot_options;

@@ -161,7 +161,8 @@ static wasp_status add_neighbourhood(wasp_ot *ot, ot_grid_pricer *g, long i, lon
 {
   const long site = ot->src[i];
   const int yj = (int)(ot->dst[j] / g->nx), xj = (int)(ot->dst[j] % g->nx);
-  const int r = ot->lean || ot->smooth ? 0 : 1; /* the minimiser alone */
+  const int nb = ot->opt.neighbourhood;
+  const int r = !ot->lean && (nb ? nb > 0 : !ot->smooth); /* 0: the minimiser alone */
   for (int dy = -r; dy <= r; dy++)
     for (int dx = -r; dx <= r; dx++) {
       int y = yj + dy, x = xj + dx;

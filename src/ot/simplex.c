@@ -84,6 +84,7 @@ void wasp_ot_options_default(wasp_ot_options *opt)
   opt->compact_nodes = 0;
   opt->one_axis = 0;
   opt->window_seed = 0;
+  opt->neighbourhood = 0;
   opt->progress = NULL;
   opt->progress_ctx = NULL;
 }

@@ -314,7 +314,8 @@ START_TEST(options_default)
   ck_assert_msg(opt.tol == 1e-9, "default tol %g, want 1e-9", opt.tol);
   ck_assert_msg(opt.max_pivots == 0, "default max_pivots %ld, want 0 (no limit)", opt.max_pivots);
   ck_assert_msg(opt.block == 0, "default block %ld, want 0 (automatic)", opt.block);
-  ck_assert_msg(opt.lean_nodes == 0 && opt.lazy_nodes == 0 && opt.compact_nodes == 0 && opt.one_axis == 0,
+  ck_assert_msg(opt.lean_nodes == 0 && opt.lazy_nodes == 0 && opt.compact_nodes == 0 && opt.one_axis == 0 &&
+                    opt.window_seed == 0 && opt.neighbourhood == 0,
                 "default path thresholds must be 0 (automatic)");
   wasp_ot *ot = new_solver();
   wasp_ot_destroy(&ot);
@@ -1853,11 +1854,12 @@ START_TEST(one_axis_chosen_for_smooth_measures)
 }
 END_TEST
 
-/* The multiscale window seed (multiscale.c) forced on and off: blobs
+/* The multiscale window seed (multiscale.c) and pricing's 3 x 3
+ * neighbourhood (price_grid.c) forced on and off: blobs
  * (smooth, where it is normally off), dense random masses and sparse
  * supports (rough, normally on), p = 2, each against an independent
  * answer as in forced_path_same_optimum. */
-START_TEST(window_seed_same_optimum)
+START_TEST(seed_and_pricing_same_optimum)
 {
   wasp_ot_options opt;
   wasp_ot_options_default(&opt);
@@ -1865,45 +1867,55 @@ START_TEST(window_seed_same_optimum)
   forced_path_same_optimum(&opt, "window seed always", 2.0, 3);
   opt.window_seed = -1;
   forced_path_same_optimum(&opt, "window seed never", 2.0, 3);
+  /* and pricing's 3 x 3 neighbourhood (price_grid.c) */
+  wasp_ot_options_default(&opt);
+  opt.neighbourhood = 1;
+  forced_path_same_optimum(&opt, "pricing neighbourhood always", 2.0, 3);
+  opt.neighbourhood = -1;
+  forced_path_same_optimum(&opt, "pricing neighbourhood never", 2.0, 3);
 }
 END_TEST
 
-/* The automatic choice of the window seed: off for p = 2 between smooth
- * measures, on for pixel noise and for p != 2.  The pivot count is
- * deterministic, so the automatic path must pivot exactly as the forced
- * one it should have chosen, on the plain grid and the torus. */
-START_TEST(window_seed_chosen_for_rough_measures)
+/* The automatic choices of the window seed and of pricing's 3 x 3
+ * neighbourhood: off for p = 2 between smooth measures, on for pixel noise
+ * and for p != 2.  The pivot count is deterministic, so the automatic path
+ * must pivot exactly as the forced one it should have chosen, on the plain
+ * grid and the torus. */
+START_TEST(seed_and_pricing_chosen_for_rough_measures)
 {
   uint64_t rng = 777;
   /* {n, smooth, p} */
   const double cases[][3] = {{32, 1, 2}, {32, 0, 2}, {48, 1, 2}, {32, 1, 1.5}};
-  for (int q = 0; q < 4; q++)
-    for (int torus = 0; torus < 2; torus++) {
-      const int n = (int)cases[q][0], smooth = cases[q][1] > 0;
-      const double p = cases[q][2];
-      geom g = {.cloud = 0, .ny = n, .nx = n, .h = 1.0 / n, .torus = torus, .p = p};
-      problem pr;
-      blobs_or_noise(n, smooth, &rng, &pr);
-      const bool want = !(smooth && p == 2.0);
-      long pivots[2];
-      for (int forced = 0; forced < 2; forced++) {
-        wasp_ot_options opt;
-        wasp_ot_options_default(&opt);
-        opt.window_seed = forced ? (want ? 1 : -1) : 0;
-        wasp_ot *ot = NULL;
-        ck_assert_int_eq(wasp_ot_create(&opt, &ot), WASP_OK);
-        wasp_cost *c = geom_cost(&g);
-        wasp_ot_result res;
-        ck_assert_int_eq(wasp_ot_solve(ot, c, pr.ns, pr.src, pr.a, pr.nt, pr.dst, pr.b, &res), WASP_OK);
-        ck_assert(res.optimal);
-        pivots[forced] = res.iterations;
-        wasp_cost_destroy(&c);
-        wasp_ot_destroy(&ot);
+  for (int knob = 0; knob < 2; knob++) {
+    for (int q = 0; q < 4; q++)
+      for (int torus = 0; torus < 2; torus++) {
+        const int n = (int)cases[q][0], smooth = cases[q][1] > 0;
+        const double p = cases[q][2];
+        geom g = {.cloud = 0, .ny = n, .nx = n, .h = 1.0 / n, .torus = torus, .p = p};
+        problem pr;
+        blobs_or_noise(n, smooth, &rng, &pr);
+        const bool want = !(smooth && p == 2.0);
+        long pivots[2];
+        for (int forced = 0; forced < 2; forced++) {
+          wasp_ot_options opt;
+          wasp_ot_options_default(&opt);
+          *(knob ? &opt.neighbourhood : &opt.window_seed) = forced ? (want ? 1 : -1) : 0;
+          wasp_ot *ot = NULL;
+          ck_assert_int_eq(wasp_ot_create(&opt, &ot), WASP_OK);
+          wasp_cost *c = geom_cost(&g);
+          wasp_ot_result res;
+          ck_assert_int_eq(wasp_ot_solve(ot, c, pr.ns, pr.src, pr.a, pr.nt, pr.dst, pr.b, &res), WASP_OK);
+          ck_assert(res.optimal);
+          pivots[forced] = res.iterations;
+          wasp_cost_destroy(&c);
+          wasp_ot_destroy(&ot);
+        }
+        ck_assert_msg(pivots[0] == pivots[1], "%s, %dx%d %s p=%g torus %d: %ld pivots, forced %s: %ld",
+                      knob ? "pricing neighbourhood" : "window seed", n, n, smooth ? "smooth" : "noisy", p,
+                      torus, pivots[0], want ? "on" : "off", pivots[1]);
+        problem_free(&pr);
       }
-      ck_assert_msg(pivots[0] == pivots[1], "%dx%d %s p=%g torus %d: %ld pivots, forced %s: %ld", n, n,
-                    smooth ? "smooth" : "noisy", p, torus, pivots[0], want ? "on" : "off", pivots[1]);
-      problem_free(&pr);
-    }
+  }
 }
 END_TEST
 
@@ -1943,8 +1955,8 @@ int main(void)
   tcase_add_test(tc, wide_thread_same_pivots);
   tcase_add_test(tc, one_axis_levels_same_optimum);
   tcase_add_test(tc, one_axis_chosen_for_smooth_measures);
-  tcase_add_test(tc, window_seed_same_optimum);
-  tcase_add_test(tc, window_seed_chosen_for_rough_measures);
+  tcase_add_test(tc, seed_and_pricing_same_optimum);
+  tcase_add_test(tc, seed_and_pricing_chosen_for_rough_measures);
   tcase_add_test(tc, solver_reuse);
   tcase_add_test(tc, progress_reports);
   suite_add_tcase(s, tc);
