@@ -83,6 +83,22 @@ wasp_status ot_sep_create(int ny, int nx, double hy, double hx, bool torus, ot_s
   return WASP_OK;
 }
 
+/* Reads the envelope (stack v, z, Gv; j its parabola at from) at x in
+ * [from, to) into f and arg at x + shift, keeping the smaller value when
+ * keep_min; returns the parabola at to. */
+static inline __attribute__((always_inline)) int read_envelope(double s, const int *v, const double *z,
+                                                               const double *Gv, int j, int from, int to,
+                                                               int shift, bool keep_min, double *f, int *arg)
+{
+  for (int x = from; x < to; x++) {
+    while (z[j + 1] < x) j++;
+    const int q = v[j];
+    const double val = s * (double)(x - q) * (x - q) + Gv[j];
+    if (!keep_min || val < f[x + shift]) f[x + shift] = val, arg[x + shift] = q;
+  }
+  return j;
+}
+
 /* f[p] = min_q s (p - q)^2 + g[q] for p in [0, n), over the finite g[q]
  * (on a wrapped axis the distance is the shorter way round); arg[p] = that
  * q (-1 and f = +inf when no g is finite).  The stack keeps each parabola's
@@ -121,16 +137,17 @@ static void envelope(const ot_sep *S, double s, const double *inv, int n, const 
   /* On a wrapped axis, q's copies at q -+ n are the same envelope read at
    * p +- n; a copy can be nearer only within n/2 of the axis's ends, so one
    * sweep over [-n/2, n + n/2] reads all three (half the parabolas of
-   * listing the copies, and the pushes are the costly part). */
-  const int x0 = S->torus ? -(n / 2) : 0, x1 = S->torus ? n + n / 2 : n - 1;
-  for (int x = x0, j = 0; x <= x1; x++) {
-    while (z[j + 1] < x) j++;
-    const int q = v[j];
-    const double val = s * (double)(x - q) * (x - q) + Gv[j];
-    if (x < 0) f[x + n] = val, arg[x + n] = q;                       /* first read of x + n */
-    else if (x < n) { if (x < n + x0 || val < f[x]) f[x] = val, arg[x] = q; }
-    else if (val < f[x - n]) f[x - n] = val, arg[x - n] = q;
+   * listing the copies, and the pushes are the costly part).  The sweep
+   * runs in four stretches so no read tests which stretch it is in. */
+  if (!S->torus) {
+    read_envelope(s, v, z, Gv, 0, 0, n, 0, false, f, arg);
+    return;
   }
+  const int h = n / 2;
+  int j = read_envelope(s, v, z, Gv, 0, -h, 0, n, false, f, arg); /* first reads of n - h .. n */
+  j = read_envelope(s, v, z, Gv, j, 0, n - h, 0, false, f, arg);
+  j = read_envelope(s, v, z, Gv, j, n - h, n, 0, true, f, arg);
+  read_envelope(s, v, z, Gv, j, n, n + h + 1, -n, true, f, arg);
 }
 
 void ot_sep_transform(ot_sep *S, const int *target_of, const double *w, double *F, int *arg)
