@@ -5,7 +5,8 @@
  * min(a, b) on the diagonal at zero cost, and the rest is an optimal plan
  * between the positive and the negative part of a - b (W1 depends on a - b
  * only).  That problem has one node per pixel instead of two, and no common
- * mass to route: at 128 px it solves 2-3x faster (docs/performance.md).
+ * mass to route: at 128 px it solves 2-3x faster (docs/performance.md,
+ * "W1 (and flat, TV)").
  * The flat metric and TV (a dummy site at price lambda, moves capped at
  * 2 lambda) are W1 for a metric too - on the pixels plus the dummy, which is
  * treated as one more pixel - so they reduce the same way.

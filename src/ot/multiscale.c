@@ -234,7 +234,7 @@ static wasp_status roughness(long n, const long *sites, const double *mass, int 
  * at 32 px and 0.02-0.09 from 64 px on, pixel noise 0.41-0.54).  Smooth
  * measures move their mass coherently, over distances the coarse plan
  * already names, and three things that help rough measures only cost them
- * pivots (docs/performance.md, tenth and twelfth sessions):
+ * pivots (docs/solver-log.md, tenth and twelfth sessions):
  * - the 3 x 3 window around every source among the candidates of every
  *   level (ot_grid_seed), for the mass rough measures exchange at the
  *   pixel scale, which no coarse plan sees: without it smooth images take

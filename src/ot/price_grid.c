@@ -156,7 +156,7 @@ static inline int axis_gap(int y, int lo, int hi, int n, bool torus)
  * eight neighbours are mostly arcs the list holds or that never turn
  * violated, and only lengthen the block search (without them smooth
  * problems take 4-16 % fewer simulated cycles at 32 px, 1-23 % at 64 px;
- * docs/performance.md, twelfth session). */
+ * docs/solver-log.md, twelfth session). */
 static wasp_status add_neighbourhood(wasp_ot *ot, ot_grid_pricer *g, long i, long j, long *added)
 {
   const long site = ot->src[i];

@@ -37,7 +37,7 @@
  * rounds.  From 2 x 128 x 128 nodes up that lowers both the total and the
  * worst case: at 128 x 128 smooth images gain 5-27 % and random ones lose
  * 0-22 % (three seeds each, grid and torus); below it, at 64 x 64, the
- * extra rounds cost more than the pivots save (docs/performance.md). */
+ * extra rounds cost more than the pivots save (docs/solver-log.md). */
 #define LEAN_NODES 32768
 #define LEAN_MIN_ROUND 0.01 /* leave lean mode below this many pivots per node */
 
@@ -45,7 +45,7 @@
  * subtree shift is two thirds of the solve there, and offsets on blocks of
  * 128 thread nodes do 11-13x fewer updates; 13-23 % faster on the bench's
  * 512 x 512 problems.  At 256 x 256 the extra load per potential read in
- * the block search makes it a wash (-31 % to +16 %; docs/performance.md). */
+ * the block search makes it a wash (-31 % to +16 %; docs/solver-log.md). */
 #define LAZY_NODES 262144
 #define LAZY_BLOCK 128
 
@@ -71,7 +71,7 @@
  * Random and signed ones lose 0-5 % at 32-128 px and 17 % at 512 px
  * (random torus: 7 % more pivots, 27 % more potential shifts), so their
  * lists keep the tight arcs only.  Keeping 0 or 1 step changes nothing, 3
- * steps is mixed (docs/performance.md, tenth session). */
+ * steps is mixed (docs/solver-log.md, tenth session). */
 #define KEEP_STEPS 2.5
 
 void wasp_ot_options_default(wasp_ot_options *opt)
